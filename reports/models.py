@@ -1,0 +1,154 @@
+"""Plain data shared by every stage: athletes, weeks, incidents, rosters, findings.
+
+Internal units are fixed so the rules never convert: distances in miles, fluids in
+US fluid ounces, temperatures in °F, durations in minutes. Readers convert on the way in
+and renderers convert back to the team's unit on the way out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+Level = Literal["info", "watch", "act"]
+Risk = Literal["low", "watch", "high"]
+Severity = Literal["error", "warning", "note"]
+Units = Literal["miles", "km"]
+When = Literal["during", "after", "night"]
+Pace = Literal["easy", "usual", "faster", "race"]
+Urine = Literal["light", "dark"]
+
+KM_PER_MILE = 1.609344
+ML_PER_OZ = 29.5735295625
+
+LEVEL_ORDER: dict[str, int] = {"act": 0, "watch": 1, "info": 2}
+RISK_ORDER: dict[str, int] = {"high": 0, "watch": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a workbook, tied to the cell a coach has to fix."""
+
+    severity: Severity
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+
+    @property
+    def location(self) -> str:
+        """`Sheet!Cell`, `Sheet`, or `workbook` when the problem has no cell."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or "workbook"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Week:
+    """One logged (or not logged) training week; `miles is None` means not logged."""
+
+    start: date
+    miles: float | None
+    long_run_miles: float | None = None
+    runs: int | None = None
+    race_week: bool = False
+    hot_week: bool = False
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One cramp as the coach recorded it; unknown details stay None."""
+
+    day: date
+    when: When | None = None
+    muscle: str = "calf"
+    severity: int | None = None
+    run_miles: float | None = None
+    minutes_in: float | None = None
+    pace: Pace | None = None
+    fluid_before_oz: float | None = None
+    electrolytes: bool | None = None
+    warmed_up: bool | None = None
+    temperature_f: float | None = None
+    urine: Urine | None = None
+    lasted_minutes: float | None = None
+    red_flag: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Athlete:
+    """One athlete with their weeks (oldest first) and cramp incidents (oldest first)."""
+
+    key: str
+    name: str
+    email: str | None = None
+    group: str | None = None
+    heavy_sweater: bool | None = None
+    compression: bool | None = None
+    warmup: bool | None = None
+    pre_run_fluid_oz: float | None = None
+    medication: str | None = None
+    condition: str | None = None
+    coach_note: str | None = None
+    weeks: tuple[Week, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+
+
+@dataclass(frozen=True)
+class Team:
+    """The Team sheet: who the roster belongs to and how it counts distance."""
+
+    name: str
+    coach: str | None = None
+    coach_email: str | None = None
+    units: Units = "miles"
+    report_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A workbook that could be used, with every warning and note found reading it."""
+
+    source: str
+    team: Team
+    athletes: tuple[Athlete, ...]
+    report_date: date
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Problems a coach should fix, but that did not stop the roster."""
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule that fired for one athlete, with the athlete's own numbers as evidence."""
+
+    rule: str
+    level: Level
+    evidence: str
+    strength: str = ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """An athlete evaluated: findings in reading order and an overall risk."""
+
+    athlete: Athlete
+    findings: tuple[Finding, ...]
+    risk: Risk
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What happened to one athlete's email: sent, outbox, skipped, failed or unchanged."""
+
+    name: str
+    email: str | None
+    status: str
+    detail: str

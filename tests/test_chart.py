@@ -1,0 +1,133 @@
+"""Chart data: week slots, bar geometry, sparklines and summary rows, from plain numbers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from reports.chart import (
+    SummaryRow,
+    WeekSlot,
+    bar_chart,
+    order_findings,
+    sparkline,
+    week_change,
+    week_slots,
+)
+from reports.models import Assessment, Finding, Week
+
+from conftest import FIRST_WEEK, TODAY, make_athlete, make_incident, weeks_of
+
+LAST_WEEK = date(2026, 11, 16)
+
+
+def slots_of(miles: list[float | None], cramps: list[int] | None = None) -> list[WeekSlot]:
+    """Eight slots from FIRST_WEEK with these distances and cramp counts."""
+    counts = cramps or [0] * len(miles)
+    return [
+        WeekSlot(FIRST_WEEK + timedelta(weeks=i), m, c)
+        for i, (m, c) in enumerate(zip(miles, counts, strict=True))
+    ]
+
+
+def test_week_slots_end_with_the_week_holding_the_report_date() -> None:
+    """Eight Monday weeks, oldest first, the last one containing the report date."""
+    slots = week_slots(make_athlete(), TODAY)
+    assert [s.start for s in slots] == [FIRST_WEEK + timedelta(weeks=i) for i in range(8)]
+    assert slots[-1].start == LAST_WEEK
+
+
+def test_week_slots_keep_not_logged_apart_from_rested() -> None:
+    """An empty cell stays None; a logged 0 stays 0; a week missing from the list is None."""
+    athlete = make_athlete(weeks=(*weeks_of([20, None, 0]), Week(LAST_WEEK, 18)))
+    miles = [s.miles for s in week_slots(athlete, TODAY)]
+    assert miles == [20, None, 0, None, None, None, None, 18]
+
+
+def test_week_slots_follow_the_athletes_grid_when_the_report_date_is_midweek() -> None:
+    """A Wednesday report date still lines the chart up with the logged Monday weeks."""
+    slots = week_slots(make_athlete(), date(2026, 11, 25))
+    assert slots[-1].start == date(2026, 11, 23) and slots[-1].miles is None
+    assert slots[-2].start == LAST_WEEK and slots[-2].miles == 22
+
+
+def test_week_slots_count_cramps_in_their_own_week_only() -> None:
+    """Cramps land on the week they happened in; later or older ones are left out."""
+    incidents = (make_incident(0), make_incident(6), make_incident(7), make_incident(70))
+    athlete = make_athlete(incidents=(*incidents, make_incident(-3)))
+    cramps = [s.cramps for s in week_slots(athlete, TODAY)]
+    assert cramps == [0, 0, 0, 0, 0, 0, 1, 2]
+
+
+def test_week_slots_without_any_weeks_end_on_the_report_date() -> None:
+    """An athlete with no mileage still gets eight empty weeks ending on the report date."""
+    slots = week_slots(make_athlete(weeks=()), TODAY)
+    assert slots[-1].start == TODAY - timedelta(days=6)
+    assert all(s.miles is None for s in slots)
+
+
+@pytest.mark.parametrize(
+    ("before", "last", "change"),
+    [(20, 30, 0.5), (20, 15, -0.25), (None, 30, None), (20, None, None), (0, 10, None)],
+)
+def test_week_change_needs_two_logged_weeks(
+    before: float | None, last: float | None, change: float | None
+) -> None:
+    """Last week against the one before, or None when either is missing or zero."""
+    assert week_change(slots_of([before, last])) == change
+
+
+def test_bar_chart_leaves_a_gap_for_not_logged_and_a_sliver_for_rest() -> None:
+    """Not logged: no bar. Rested: a visible sliver. The longest week reaches the top."""
+    chart = bar_chart(slots_of([10, None, 0, 20, 10, 10, 10, 10], [0, 0, 0, 2, 0, 0, 0, 0]))
+    tallest, gap, rest = chart.bars[3], chart.bars[1], chart.bars[2]
+    assert not gap.logged and gap.height == 0
+    assert rest.logged and 0 < rest.height < 2
+    assert tallest.height == max(b.height for b in chart.bars) and tallest.cramps == 2
+    assert chart.bars[0].height == pytest.approx(tallest.height / 2, abs=0.1)
+    assert all(0 <= b.y <= chart.baseline for b in chart.bars)
+
+
+def test_bars_are_centred_in_equal_slots() -> None:
+    """Each bar sits in the middle of its eighth of the width, under its table column."""
+    chart = bar_chart(slots_of([5] * 8), width=800)
+    assert [b.centre for b in chart.bars] == [50 + 100 * i for i in range(8)]
+
+
+def test_sparkline_breaks_at_not_logged_weeks_and_dots_cramps() -> None:
+    """Two logged runs make two polylines; a cramp week gets a dot even when not logged."""
+    line = sparkline(slots_of([10, 12, None, 9, 11, 13, None, None], [0, 0, 1, 0, 0, 1, 0, 0]))
+    assert len(line.segments) == 2
+    assert len(line.ends) == 2 and len(line.cramps) == 2
+    assert line.cramps[0].y == pytest.approx(line.height - 3)  # a not-logged week sits at 0
+
+
+def test_sparkline_of_nothing_logged_is_empty() -> None:
+    """No distance at all draws no line."""
+    line = sparkline(slots_of([None] * 8))
+    assert line.segments == () and line.ends == () and line.cramps == ()
+
+
+def test_findings_order_puts_see_doctor_first_then_by_level() -> None:
+    """see-doctor leads even at watch level; ties keep the rules' order."""
+    findings = [
+        Finding("night-cramps", "info", ""),
+        Finding("pacing", "watch", ""),
+        Finding("hydration", "act", ""),
+        Finding("warmup", "watch", ""),
+        Finding("see-doctor", "watch", ""),
+    ]
+    assert [f.rule for f in order_findings(findings)] == [
+        "see-doctor", "hydration", "pacing", "warmup", "night-cramps",
+    ]  # fmt: skip
+
+
+def test_summary_row_counts_cramps_in_the_window_and_flags_doctor() -> None:
+    """Cramps from `since` to the report date count; a see-doctor finding flags the row."""
+    athlete = make_athlete(incidents=(make_incident(1), make_incident(27), make_incident(28)))
+    item = Assessment(athlete, (Finding("see-doctor", "act", "3 cramps"),), "high")
+    row = SummaryRow.of(item, TODAY, TODAY - timedelta(days=27))
+    assert row.recent_cramps == 2
+    assert row.see_doctor and row.athlete is athlete
+    assert row.last_week == 22 and row.change == pytest.approx(22 / 21 - 1)

@@ -1,0 +1,230 @@
+"""Per-sheet readers for Team, Athletes and Cramps: rows in, plain entries and problems out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from reports.models import Athlete, Incident, Units
+from reports.roster import cells
+from reports.roster.cells import Unreadable
+from reports.roster.headers import (
+    ATHLETE_ALIASES,
+    CRAMP_ALIASES,
+    TEAM_ALIASES,
+    Header,
+    NumberedRow,
+    Row,
+    squash,
+)
+from reports.roster.reading import SheetCells, Who, blank, headed, note_skipped, ref, unit_for, who
+
+_TEAM_HEADINGS = frozenset({"key", "setting", "settings", "field", "item", "property", "what"})
+
+
+@dataclass(frozen=True)
+class TeamInfo:
+    """What the Team sheet says; None where it says nothing."""
+
+    team: str | None = None
+    coach: str | None = None
+    coach_email: str | None = None
+    units: Units | None = None
+    report_date: date | None = None
+
+
+_TEAM_PARSERS: dict[str, Callable[[object], object]] = {
+    "team": cells.text,
+    "coach": cells.text,
+    "coach_email": cells.email,
+    "units": cells.units,
+    "report_date": cells.day,
+}
+
+
+def _team_pairs(
+    sheet: SheetCells, rows: Iterable[NumberedRow]
+) -> Iterable[tuple[str, str, object]]:
+    """(field, value cell, value) pairs from a two-column key/value sheet."""
+    for number, row in rows:
+        filled = [i for i, v in enumerate(row) if not cells.is_blank(v)]
+        if not filled:
+            continue
+        at = filled[0]
+        key = cells.text(row[at]) or ""
+        value = row[at + 1] if at + 1 < len(row) else None
+        name = TEAM_ALIASES.get(squash(key))
+        if name is None:
+            if squash(key) not in _TEAM_HEADINGS:
+                sheet.note(
+                    ref(at, number),
+                    f"{cells.show(key)} is not a Team setting we use — it was skipped",
+                )
+            continue
+        yield name, ref(at + 1, number), value
+
+
+def read_team(sheet: SheetCells, rows: Iterable[NumberedRow]) -> TeamInfo:
+    """The Team sheet: `Team`, `Coach`, `Coach email`, `Units`, `Report date` and their values."""
+    found: dict[str, object] = {}
+    for name, cell, value in _team_pairs(sheet, rows):
+        if name in found or cells.is_blank(value):
+            continue
+        try:
+            found[name] = _TEAM_PARSERS[name](value)
+        except Unreadable as err:
+            sheet.warn(cell, str(err))
+    sheet.finish()
+    return TeamInfo(**found)  # type: ignore[arg-type]  # each parser returns its field's type
+
+
+@dataclass(frozen=True)
+class AthleteRow:
+    """One athlete as the Athletes sheet gives them, before the key, weeks and incidents."""
+
+    who: Who
+    row: int
+    athlete: Athlete
+
+
+def read_athletes(sheet: SheetCells, rows: Iterable[NumberedRow]) -> list[AthleteRow] | None:
+    """Every athlete row in sheet order; None when the sheet has no usable header."""
+    found = headed(sheet, rows, ATHLETE_ALIASES, "Name, Email, …")
+    if found is None:
+        return None
+    header, rest = found
+    note_skipped(sheet, header)
+    fluid_unit = unit_for(sheet, header, "pre_run_fluid", "oz")
+    athletes: list[AthleteRow] = []
+    for number, row in rest:
+        if blank(row):
+            continue
+        person = who(sheet, number, row, header)
+        if person is None or person.name is None:
+            name_col = header.columns.get("name") or header.columns.get("first_name")
+            cell = ref(name_col.index, number) if name_col else None
+            sheet.warn(cell, "this row has no name — type the athlete's name, or delete the row")
+            continue
+        athlete = _athlete(sheet, number, row, header, person.name, fluid_unit)
+        athletes.append(AthleteRow(person, number, athlete))
+    sheet.finish()
+    return athletes
+
+
+def _email(sheet: SheetCells, number: int, row: Row, header: Header, name: str) -> str | None:
+    """The athlete's address; a bad one is warned about (their sheet is then not emailed)."""
+    column = header.columns.get("email")
+    try:
+        return cells.email(sheet.value(number, row, column))
+    except Unreadable as err:
+        cell = ref(column.index, number) if column else None
+        sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
+        return None
+
+
+def _athlete(
+    sheet: SheetCells, number: int, row: Row, header: Header, name: str, fluid_unit: str | None
+) -> Athlete:
+    """The Athletes columns of one row (the key is set when sheets are joined)."""
+    col = header.columns.get
+    fluid = col("pre_run_fluid") if fluid_unit else None
+    return Athlete(
+        key="",
+        name=name,
+        email=_email(sheet, number, row, header, name),
+        group=cells.text(sheet.value(number, row, col("group"))),
+        heavy_sweater=sheet.parse(number, row, col("heavy_sweater"), cells.yes_no),
+        compression=sheet.parse(number, row, col("compression"), cells.yes_no),
+        warmup=sheet.parse(number, row, col("warmup"), cells.yes_no),
+        pre_run_fluid_oz=sheet.parse(number, row, fluid, cells.fluid, fluid_unit),
+        medication=sheet.parse(number, row, col("medication"), cells.yes_or_text),
+        condition=cells.text(sheet.value(number, row, col("condition"))),
+        coach_note=cells.text(sheet.value(number, row, col("coach_note"))),
+    )
+
+
+@dataclass(frozen=True)
+class CrampEntry:
+    """One cramp row: whose, the incident, and the cell holding its date."""
+
+    who: Who
+    incident: Incident
+    date_cell: str
+
+
+def read_cramps(
+    sheet: SheetCells, rows: Iterable[NumberedRow], stated: str | None
+) -> list[CrampEntry]:
+    """Every readable cramp row; rows without a readable date are warned about and skipped."""
+    found = headed(sheet, rows, CRAMP_ALIASES, "Name, Date, When, …", optional=True)
+    if found is None:
+        return []
+    header, rest = found
+    if not header.has("date"):
+        sheet.error("no Date column — add a column headed Date with the day of each cramp")
+        return []
+    note_skipped(sheet, header)
+    units = {
+        name: unit_for(sheet, header, name, default, stated if name == "run_distance" else None)
+        for name, default in (("run_distance", stated or "miles"), ("minutes_in", "min"),
+                              ("fluid_before", "oz"), ("temperature", "f"), ("lasted", "min"))
+    }  # fmt: skip
+    entries: list[CrampEntry] = []
+    for number, row in rest:
+        if blank(row):
+            continue
+        person = who(sheet, number, row, header)
+        date_col = header.columns["date"]
+        if person is None:
+            sheet.warn(
+                ref(date_col.index, number),
+                "this cramp has no name — type whose cramp it was, or delete the row",
+            )
+            continue
+        day = sheet.parse(number, row, date_col, cells.day)
+        if day is None:
+            if cells.is_blank(sheet.value(number, row, date_col)):
+                sheet.warn(
+                    ref(date_col.index, number),
+                    "this cramp has no date — type the day it happened; it was skipped",
+                )
+            continue
+        incident = _incident(sheet, number, row, header, day, units)
+        entries.append(CrampEntry(person, incident, ref(date_col.index, number)))
+    sheet.finish()
+    return entries
+
+
+def _incident(
+    sheet: SheetCells,
+    number: int,
+    row: Row,
+    header: Header,
+    day: date,
+    units: Mapping[str, str | None],
+) -> Incident:
+    """The optional Cramps columns of one row, parsed into an Incident."""
+    col = header.columns.get
+
+    def measured(name: str, parser: Callable[[object, str], float | None]) -> float | None:
+        unit = units[name]
+        return sheet.parse(number, row, col(name), parser, unit) if unit else None
+
+    return Incident(
+        day=day,
+        when=sheet.parse(number, row, col("when"), cells.when),
+        muscle=cells.muscle(sheet.value(number, row, col("muscle"))),
+        severity=sheet.parse(number, row, col("severity"), cells.severity),
+        run_miles=measured("run_distance", cells.distance),
+        minutes_in=measured("minutes_in", cells.minutes),
+        pace=sheet.parse(number, row, col("pace"), cells.pace),
+        fluid_before_oz=measured("fluid_before", cells.fluid),
+        electrolytes=sheet.parse(number, row, col("electrolytes"), cells.yes_no),
+        warmed_up=sheet.parse(number, row, col("warmed_up"), cells.yes_no),
+        temperature_f=measured("temperature", cells.temperature),
+        urine=sheet.parse(number, row, col("urine"), cells.urine),
+        lasted_minutes=measured("lasted", cells.minutes),
+        red_flag=sheet.parse(number, row, col("red_flag"), cells.yes_or_text),
+        notes=cells.text(sheet.value(number, row, col("notes"))),
+    )

@@ -1,0 +1,475 @@
+"""Delivery: message building, the outbox, and SMTP against a real aiosmtpd server."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from reports.deliver import (
+    Outbox,
+    SmtpSender,
+    build_message,
+    message_bytes,
+    message_id,
+    parse_raw,
+)
+from reports.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
+from reports.settings import SmtpSettings
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n"
+PASSWORD = "s3cret-Pa55word"
+WHEN = datetime(2026, 11, 22, 7, 30, tzinfo=UTC)
+
+
+def make_message(to_addr: str = "maya@example.org", **fields: Any) -> EmailMessage:
+    """A complete sheet email for one athlete; any field can be overridden."""
+    values: dict[str, Any] = {
+        "to_name": "Maya Chen",
+        "to_addr": to_addr,
+        "sender": "Dana Brooks <dana@example.org>",
+        "reply_to": "dana@example.org",
+        "subject": "Your calf-cramp sheet for the week of Nov 16",
+        "text": "Hi Maya, your sheet is attached.",
+        "html": "<p>Hi Maya, your sheet is <b>attached</b>.</p>",
+        "attachment": PDF,
+        "attachment_name": "Maya Chen – cramp sheet.pdf",
+        "msg_id": message_id(to_addr, "sheet-1"),
+        "date": WHEN,
+    }
+    values.update(fields)
+    return build_message(**values)
+
+
+def parse(raw: bytes) -> EmailMessage:
+    """Parse bytes as a mail reader would."""
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def pdf_of(msg: EmailMessage) -> tuple[str | None, bytes]:
+    """The attached PDF's file name and bytes."""
+    (part,) = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
+    return part.get_filename(), part.get_content()
+
+
+# --- building messages -------------------------------------------------------------------
+
+
+def test_message_id_is_stable_per_athlete_and_sheet() -> None:
+    """The same athlete and sheet always give the same id; a changed sheet gives a new one."""
+    first = message_id("maya chen", "abc")
+    assert first == message_id("maya chen", "abc")
+    assert first != message_id("maya chen", "abd")
+    assert first != message_id("leo park", "abc")
+    assert first.startswith("<") and first.endswith("@cramp-reports.invalid>")
+
+
+def test_message_has_text_html_and_the_pdf_with_a_readable_name() -> None:
+    """A built message carries plain text, an HTML alternative and the PDF, bytes unchanged."""
+    msg = parse(message_bytes(make_message()))
+    assert msg["To"] == "Maya Chen <maya@example.org>"
+    assert msg["Reply-To"] == "dana@example.org"
+    assert msg["Message-ID"] == message_id("maya@example.org", "sheet-1")
+    plain = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
+    assert plain is not None and "your sheet is attached" in plain.get_content()
+    assert html is not None and "<b>attached</b>" in html.get_content()
+    assert pdf_of(msg) == ("Maya Chen – cramp sheet.pdf", PDF)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"to_name": "Maya\r\nBcc: everyone@example.org"},
+        {"to_addr": "maya@example.org\nBcc: everyone@example.org"},
+        {"subject": "Sheet\nBcc: everyone@example.org"},
+        {"sender": "Dana <dana@example.org>\r\nBcc: x@example.org"},
+        {"reply_to": "dana@example.org\rBcc: x@example.org"},
+        {"attachment_name": "sheet.pdf\nContent-Type: text/html"},
+    ],
+)
+def test_header_injection_is_refused(field: dict[str, str]) -> None:
+    """A line break in any header value is refused before a message exists."""
+    with pytest.raises(DeliveryError, match="line break"):
+        make_message(**field)
+
+
+@pytest.mark.parametrize("addr", ["maya", "maya@", "a@b.org, c@d.org", "maya chen@example.org"])
+def test_a_malformed_recipient_is_refused(addr: str) -> None:
+    """Anything but exactly one mailbox in the To address is refused."""
+    with pytest.raises(DeliveryError, match="not an email address"):
+        make_message(to_addr=addr, msg_id=message_id("x", "y"))
+
+
+def test_parse_message_gives_back_the_identical_bytes() -> None:
+    """Bytes kept in the ledger can be re-sent unchanged after a crash."""
+    raw = message_bytes(make_message())
+    assert message_bytes(parse_raw(raw)) == raw
+
+
+# --- outbox ------------------------------------------------------------------------------
+
+
+def test_outbox_writes_a_parseable_eml_with_the_pdf(tmp_path: Path) -> None:
+    """Each message becomes one `.eml` a mail reader can open, with the PDF intact."""
+    outbox = Outbox(tmp_path / "outbox")
+    detail = outbox.send(make_message())
+    (eml,) = (tmp_path / "outbox").iterdir()
+    assert detail == f"outbox/{eml.name}" and eml.suffix == ".eml"
+    msg = parse(eml.read_bytes())
+    assert msg["Subject"] == "Your calf-cramp sheet for the week of Nov 16"
+    assert pdf_of(msg)[1] == PDF
+
+
+def test_outbox_writes_a_message_id_once_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    """Sending the same Message-ID again returns the same file and does not rewrite it."""
+    outbox = Outbox(tmp_path)
+    first = outbox.send(make_message())
+    eml = tmp_path / first.split("/", 1)[1]
+    eml.write_bytes(b"marker")  # a rewrite would replace this
+    assert outbox.send(make_message(subject="changed")) == first
+    assert eml.read_bytes() == b"marker"
+    outbox.send(make_message(msg_id=message_id("maya@example.org", "sheet-2")))
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".eml", ".eml"]
+
+
+def test_an_unwritable_outbox_says_how_to_fix_it(tmp_path: Path) -> None:
+    """A path that cannot become a folder gives a DeliveryError naming [paths] outbox."""
+    blocker = tmp_path / "outbox"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(DeliveryError, match=r"\[paths\] outbox"):
+        Outbox(blocker).send(make_message())
+
+
+# --- SMTP --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One message as the server received it, with the client's address and port."""
+
+    peer: Any
+    rcpt_tos: list[str]
+    content: bytes
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps what arrives and answers DATA as scripted."""
+
+    def __init__(self, data_replies: tuple[str, ...] = (), refuse: tuple[str, ...] = ()) -> None:
+        self.arrived: list[Arrival] = []
+        self.peers: list[Any] = []  # the client address of every DATA, delivered or not
+        self.data_replies = list(data_replies)
+        self.refuse = set(refuse)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.peers.append(session.peer)
+        if self.data_replies:
+            return self.data_replies.pop(0)
+        self.arrived.append(Arrival(session.peer, list(envelope.rcpt_tos), envelope.content))
+        return "250 2.0.0 queued as 7F3A"
+
+
+class LocalController(Controller):
+    """A Controller that may listen on port 0 and then learns the port it was given."""
+
+    def _trigger_server(self) -> None:
+        assert isinstance(self.server, asyncio.Server)
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()  # type: ignore[no-untyped-call]
+
+
+def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+    """Accept only the coach's account with the test password."""
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+        b"coach",
+        PASSWORD.encode(),
+    )
+    return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate and key for 127.0.0.1, made with openssl."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-days", "2",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.fixture
+def server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """The server side of TLS: the test certificate and key."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+@pytest.fixture
+def client_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """The client side of TLS: verifying, and trusting only the test certificate."""
+    return ssl.create_default_context(cafile=str(certificate[0]))
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., LocalController]]:
+    """Factory: start an aiosmtpd server on 127.0.0.1 with a handler; stopped after the test."""
+    started: list[LocalController] = []
+
+    def start(handler: Mailbox, **kwargs: Any) -> LocalController:
+        controller = LocalController(handler, hostname="127.0.0.1", port=0, **kwargs)
+        controller.start()
+        started.append(controller)
+        return controller
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def settings_for(port: int, **fields: Any) -> SmtpSettings:
+    """SMTP settings for the local test server: plain, fast timeouts, no rate limit."""
+    values: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "rate_per_minute": 0,
+        "timeout_seconds": 5.0,
+        "retries": 2,
+        "retry_backoff_seconds": 1.5,
+    }
+    values.update(fields)
+    return SmtpSettings(**values)
+
+
+def test_smtp_delivers_recipients_subject_bodies_and_pdf(serve: Callable[..., Any]) -> None:
+    """A plain relay receives the message for the right recipient with bodies and PDF intact."""
+    box = Mailbox()
+    port = serve(box).port
+    with SmtpSender(settings_for(port)) as sender:
+        detail = sender.send(make_message())
+    assert detail.startswith(f"250 accepted by 127.0.0.1:{port}")
+    (arrival,) = box.arrived
+    assert arrival.rcpt_tos == ["maya@example.org"]
+    msg = parse(arrival.content)
+    assert msg["Subject"] == "Your calf-cramp sheet for the week of Nov 16"
+    plain, html = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert plain is not None and "attached" in plain.get_content()
+    assert html is not None and "<b>attached</b>" in html.get_content()
+    assert pdf_of(msg)[1] == PDF
+
+
+def test_starttls_with_login_delivers(
+    serve: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
+) -> None:
+    """STARTTLS, then login with the password from settings, then delivery."""
+    box = Mailbox()
+    port = serve(
+        box, tls_context=server_tls, require_starttls=True, authenticator=authenticate,
+        auth_required=True, auth_require_tls=True,
+    ).port  # fmt: skip
+    settings = settings_for(port, security="starttls", username="coach", password=PASSWORD)
+    with SmtpSender(settings, ssl_context=client_tls) as sender:
+        sender.send(make_message())
+    assert len(box.arrived) == 1
+
+
+def test_a_refused_login_names_the_user_and_env_var_but_never_the_password(
+    serve: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
+) -> None:
+    """Wrong credentials stop with a DeliveryError that says what to check."""
+    port = serve(Mailbox(), tls_context=server_tls, authenticator=authenticate).port
+    wrong = PASSWORD + "-old"
+    settings = settings_for(port, security="starttls", username="coach", password=wrong)
+    with (
+        SmtpSender(settings, ssl_context=client_tls) as sender,
+        pytest.raises(DeliveryError) as caught,
+    ):
+        sender.send(make_message())
+    assert not isinstance(caught.value, TemporaryDeliveryError | PermanentDeliveryError)
+    text = str(caught.value)
+    assert "'coach'" in text and "CRAMP_REPORTS_SMTP_PASSWORD" in text
+    assert PASSWORD not in text and wrong not in text
+
+
+def test_a_missing_password_names_the_environment_variable(
+    serve: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
+) -> None:
+    """A username without a password says which variable to set, before any login attempt."""
+    port = serve(Mailbox(), tls_context=server_tls, authenticator=authenticate).port
+    settings = settings_for(port, security="starttls", username="coach", password=None)
+    with (
+        SmtpSender(settings, ssl_context=client_tls) as sender,
+        pytest.raises(DeliveryError, match="CRAMP_REPORTS_SMTP_PASSWORD is empty or not set"),
+    ):
+        sender.send(make_message())
+
+
+def test_an_untrusted_certificate_stops_without_retrying(
+    serve: Callable[..., Any], server_tls: ssl.SSLContext
+) -> None:
+    """A certificate the system does not trust is a setup problem, not a temporary one."""
+    box = Mailbox()
+    port = serve(box, ssl_context=server_tls).port
+    sleeps: list[float] = []
+    with (
+        SmtpSender(settings_for(port, security="tls"), sleep=sleeps.append) as sender,
+        pytest.raises(DeliveryError, match="TLS with the mail server") as caught,
+    ):
+        sender.send(make_message())
+    assert not isinstance(caught.value, TemporaryDeliveryError)
+    assert sleeps == [] and box.arrived == []
+
+
+def test_starttls_missing_on_the_server_is_refused_not_skipped(serve: Callable[..., Any]) -> None:
+    """A server without STARTTLS is never used unencrypted when starttls was asked for."""
+    box = Mailbox()
+    port = serve(box).port
+    with (
+        SmtpSender(settings_for(port, security="starttls")) as sender,
+        pytest.raises(DeliveryError, match="does not offer STARTTLS"),
+    ):
+        sender.send(make_message())
+    assert box.arrived == []
+
+
+def test_implicit_tls_delivers(
+    serve: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
+) -> None:
+    """security = "tls" speaks TLS from the first byte (SMTP_SSL)."""
+    box = Mailbox()
+    port = serve(box, ssl_context=server_tls).port
+    with SmtpSender(settings_for(port, security="tls"), ssl_context=client_tls) as sender:
+        sender.send(make_message())
+    assert len(box.arrived) == 1
+
+
+def test_a_451_is_retried_after_a_pause_and_delivered_once(serve: Callable[..., Any]) -> None:
+    """ "Try again later" is retried with backoff; the message arrives exactly once."""
+    box = Mailbox(data_replies=("451 4.3.0 try again later",))
+    port = serve(box).port
+    sleeps: list[float] = []
+    with SmtpSender(settings_for(port), sleep=sleeps.append) as sender:
+        sender.send(make_message())
+    assert len(box.arrived) == 1
+    assert sleeps == [1.5]
+
+
+def test_a_421_reconnects_and_delivers_once(serve: Callable[..., Any]) -> None:
+    """A server closing the connection (421) is answered by reconnecting and resending."""
+    box = Mailbox(data_replies=("421 4.3.2 shutting down",))
+    port = serve(box).port
+    with SmtpSender(settings_for(port), sleep=lambda _: None) as sender:
+        sender.send(make_message())
+        sender.send(make_message(to_addr="leo@example.org"))
+    assert [a.rcpt_tos for a in box.arrived] == [["maya@example.org"], ["leo@example.org"]]
+    assert box.peers[0] != box.peers[1] == box.peers[2]
+
+
+def test_backoff_doubles_until_retries_run_out(serve: Callable[..., Any]) -> None:
+    """A server that keeps deferring gets 1 + retries attempts, pauses doubling, then gives up."""
+    box = Mailbox(data_replies=("451 4.3.0 busy",) * 4)
+    port = serve(box).port
+    sleeps: list[float] = []
+    with (
+        SmtpSender(settings_for(port, retries=3), sleep=sleeps.append) as sender,
+        pytest.raises(TemporaryDeliveryError, match="451"),
+    ):
+        sender.send(make_message())
+    assert sleeps == [1.5, 3.0, 6.0]
+    assert box.arrived == []
+
+
+def test_a_550_fails_one_message_and_the_connection_goes_on(serve: Callable[..., Any]) -> None:
+    """A permanently refused address raises for that message; later ones use the same link."""
+    box = Mailbox(refuse=("gone@example.org",))
+    port = serve(box).port
+    with SmtpSender(settings_for(port)) as sender:
+        sender.send(make_message())
+        with pytest.raises(PermanentDeliveryError, match=r"gone@example\.org.*550"):
+            sender.send(make_message(to_addr="gone@example.org"))
+        sender.send(make_message(to_addr="leo@example.org"))
+    assert [a.rcpt_tos for a in box.arrived] == [["maya@example.org"], ["leo@example.org"]]
+    assert box.arrived[0].peer == box.arrived[1].peer
+    assert len(set(box.peers)) == 1
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 with nobody listening."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_a_server_that_is_down_gives_a_temporary_error_with_a_hint() -> None:
+    """After the retries the error names host:port and the fix, and never the password."""
+    port = free_port()
+    sleeps: list[float] = []
+    settings = settings_for(port, username="coach", password=PASSWORD, retries=2)
+    with (
+        SmtpSender(settings, sleep=sleeps.append) as sender,
+        pytest.raises(TemporaryDeliveryError) as caught,
+    ):
+        sender.send(make_message())
+    text = str(caught.value)
+    assert f"127.0.0.1:{port}" in text and "[smtp] host/port" in text and "outbox" in text
+    assert PASSWORD not in text and PASSWORD not in repr(settings)
+    assert sleeps == [1.5, 3.0]
+
+
+class FakeTime:
+    """A clock that only moves when something sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_the_rate_limit_holds_the_third_message_of_a_minute(serve: Callable[..., Any]) -> None:
+    """With 2 a minute, two messages go at once and the third waits out the minute."""
+    box = Mailbox()
+    port = serve(box).port
+    fake = FakeTime()
+    settings = settings_for(port, rate_per_minute=2)
+    with SmtpSender(settings, sleep=fake.sleep, clock=fake.clock) as sender:
+        for addr in ("a@example.org", "b@example.org", "c@example.org"):
+            sender.send(make_message(to_addr=addr))
+    assert fake.sleeps == [pytest.approx(60.0)]
+    assert len(box.arrived) == 3

@@ -1,0 +1,291 @@
+"""`cramp-reports`: parse arguments, call the pipeline, print what happened, return an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from reports import __version__, pipeline
+from reports.config import load_settings
+from reports.errors import BusyError, ConfigError, CrampReportsError, RosterError
+from reports.render import harfbuzz_subset_available
+from reports.settings import Settings
+
+log = logging.getLogger("reports")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class ProgressPrinter:
+    """A bar with rate and time left on a terminal; a log line every few seconds otherwise."""
+
+    def __init__(self, stream: TextIO, label: str = "sheets") -> None:
+        self.stream = stream
+        self.label = label
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self.last_line = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        if elapsed < 2 and done < total:
+            return  # quick batches need no progress display
+        rate = done / elapsed
+        left = (total - done) / rate if rate else 0.0
+        if self.tty:
+            filled = int(30 * done / max(total, 1))
+            bar = "#" * filled + "." * (30 - filled)
+            self.stream.write(
+                f"\r[{bar}] {done}/{total} {self.label}  {rate:.1f}/s  {int(left) // 60}:{int(left) % 60:02d} left"
+            )
+            if done == total:
+                self.stream.write("\n")
+            self.stream.flush()
+        elif done == total or time.monotonic() - self.last_line >= 5:
+            self.last_line = time.monotonic()
+            log.info(
+                "%d/%d %s rendered (%.1f/s, about %d s left)", done, total, self.label, rate, left
+            )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from --config, or ./cramp-reports.toml, or the defaults."""
+    return load_settings(args.config, cwd=Path.cwd(), env=os.environ)
+
+
+def _warn_if_slow_fonts() -> None:
+    """Say so once when WeasyPrint has to subset fonts in slow pure Python."""
+    if not harfbuzz_subset_available():
+        log.warning(
+            "HarfBuzz subsetting (libharfbuzz-subset0) is not installed: PDFs will render about "
+            "2.6x slower. Install it with: sudo apt-get install libharfbuzz-subset0"
+        )
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create a working folder."""
+    folder = Path(args.dir)
+    created = pipeline.init_folder(folder)
+    for path in created:
+        print(f"created {path}")
+    if not created:
+        print(f"{folder} is already a working folder; nothing changed")
+    print(f"Next: drop a roster into {folder / 'inbox'} and run `cramp-reports run` in {folder}.")
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write a blank roster workbook."""
+    path = Path(args.path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        path = path.with_suffix(".xlsx")
+    pipeline.write_template(path)
+    print(
+        f"wrote {path}: fill in the Athletes, Mileage and Cramps sheets, then `cramp-reports check {path}`"
+    )
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate workbooks and print every problem with its cell."""
+    settings = _settings(args)
+    results = pipeline.check_rosters([Path(p) for p in args.rosters], settings.limits)
+    for result in results:
+        for problem in result.problems:
+            print(f"{result.path.name}: {problem.location}: {problem.severity}: {problem.message}")
+        if result.errors:
+            verdict = f"REJECTED — {result.errors} error(s), {result.warnings} warning(s)"
+        else:
+            verdict = f"OK — {result.athletes} athletes, {result.warnings} warning(s)"
+        print(f"{result.path.name}: {verdict}")
+    return EXIT_FAILED if any(r.errors for r in results) else EXIT_OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Render one roster's sheets and manifest; nothing is sent."""
+    settings = _settings(args)
+    _warn_if_slow_fonts()
+    try:
+        result = pipeline.render_roster(
+            Path(args.roster), Path(args.out), settings, progress=ProgressPrinter(sys.stderr)
+        )
+    except RosterError as err:
+        _print_rejection(Path(args.roster).name, err)
+        return EXIT_FAILED
+    for problem in result.problems:
+        if problem.severity == "warning":
+            print(f"{result.file}: {problem}")
+    print(
+        f"{result.file}: {result.team}, report date {result.report_date}: "
+        f"{result.rendered} sheet(s) rendered, manifest in {result.folder}"
+    )
+    return EXIT_OK
+
+
+def _print_rejection(name: str, err: RosterError) -> None:
+    """Every problem of a rejected workbook, errors first."""
+    problems = sorted(err.problems, key=lambda p: p.severity != "error")
+    if not problems:
+        print(f"{name}: error: {err}")
+    for problem in problems:
+        if problem.severity != "note":
+            print(f"{name}: {problem.location}: {problem.severity}: {problem.message}")
+    print(f"{name}: REJECTED — fix the errors above and drop it again")
+
+
+def _print_pass(result: pipeline.PassResult) -> None:
+    """One line per workbook, plus what was resent."""
+    if result.resent:
+        print(f"resent {result.resent} message(s) left pending by an earlier pass")
+    if not result.workbooks:
+        print("inbox: nothing new")
+    for wb in result.workbooks:
+        if wb.outcome == "rejected":
+            print(f"{wb.file}: REJECTED — see {wb.moved_to}.errors.txt")
+            for problem in wb.problems[:5]:
+                if problem.severity == "error":
+                    print(f"  {problem}")
+            continue
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(wb.counts.items())) or "no athletes"
+        where = (
+            f"archived as {wb.moved_to}" if wb.moved_to else "left in the inbox for the next pass"
+        )
+        print(f"{wb.file}: {wb.team}, {wb.report_date}: {counts}; {where}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """One pass over the inbox."""
+    settings = _settings(args)
+    _warn_if_slow_fonts()
+    result = pipeline.run_pass(
+        settings,
+        now=datetime.now().astimezone(),
+        min_age_seconds=args.min_age,
+        progress=ProgressPrinter(sys.stderr),
+    )
+    _print_pass(result)
+    return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run passes on the schedule until stopped."""
+    settings = _settings(args)
+    _warn_if_slow_fonts()
+    stopping = threading.Event()
+    pipeline.install_stop_handlers(stopping)
+    pipeline.serve(
+        settings, stopping, clock=lambda: datetime.now().astimezone(), on_pass=_print_pass
+    )
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Recent batches and messages needing attention."""
+    settings = _settings(args)
+    report = pipeline.read_status(settings, limit=args.limit)
+    if not report.batches:
+        print(f"no batches yet in {settings.paths.ledger}")
+        return EXIT_OK
+    print(f"{'started':<17} {'file':<28} {'team':<20} {'outcome':<10} sent skip fail same")
+    for b in report.batches:
+        outcome = b.outcome or "unfinished"
+        print(
+            f"{b.started:%Y-%m-%d %H:%M} {b.file[:28]:<28} {(b.team or '-')[:20]:<20} {outcome[:10]:<10} "
+            f"{b.sent:>4} {b.skipped:>4} {b.failed:>4} {b.unchanged:>4}"
+        )
+    if report.problems:
+        print("\nmessages needing attention:")
+        for m in report.problems:
+            print(
+                f"  {m.status:<8} {m.name} <{m.email}> attempts {m.attempts}, {m.updated:%Y-%m-%d %H:%M}: {m.detail}"
+            )
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; every command has help text."""
+    parser = argparse.ArgumentParser(
+        prog="cramp-reports",
+        description="Turn running rosters (.xlsx) into personal calf-cramp prevention sheets.",
+    )
+    parser.add_argument("--version", action="version", version=f"cramp-reports {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    parser.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="config file (default: ./cramp-reports.toml if present, else built-in defaults)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "init", parents=[config], help="make a working folder with a commented config"
+    )
+    p.add_argument("dir", nargs="?", default=".", help="folder to set up (default: here)")
+    p.set_defaults(func=cmd_init)
+    p = sub.add_parser("template", parents=[config], help="write a blank roster workbook")
+    p.add_argument("path", help="where to write it, e.g. roster.xlsx")
+    p.set_defaults(func=cmd_template)
+    p = sub.add_parser(
+        "check", parents=[config], help="validate rosters and name every cell to fix"
+    )
+    p.add_argument("rosters", nargs="+", metavar="ROSTER", help="workbook(s) to check")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser(
+        "render", parents=[config], help="render one roster's PDFs and manifest, send nothing"
+    )
+    p.add_argument("roster", metavar="ROSTER", help="the workbook")
+    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    p.set_defaults(func=cmd_render)
+    p = sub.add_parser(
+        "run", parents=[config], help="one pass over the inbox: check, render, deliver, archive"
+    )
+    p.add_argument(
+        "--min-age",
+        type=float,
+        metavar="SECONDS",
+        help="take files unchanged for this long (default: [inbox] min_age_seconds, 10)",
+    )
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser(
+        "serve", parents=[config], help="run passes on the configured schedule until stopped"
+    )
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser(
+        "status", parents=[config], help="recent batches and messages needing attention"
+    )
+    p.add_argument("--limit", type=int, default=10, help="how many batches to show (default 10)")
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `cramp-reports` command."""
+    args = build_parser().parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    try:
+        code: int = args.func(args)
+    except (ConfigError, BusyError) as err:
+        print(f"cramp-reports: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except CrampReportsError as err:
+        print(f"cramp-reports: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""Hand each changed sheet to the mail, exactly once, with the ledger as the memory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from email.message import EmailMessage
+from types import TracebackType
+from typing import Protocol
+
+from reports import deliver
+from reports.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
+from reports.ledger import Ledger
+from reports.models import DeliveryOutcome
+from reports.pipeline.sheets import RosterSheets, Sheet
+from reports.render import Renderer
+from reports.settings import Settings
+
+log = logging.getLogger(__name__)
+
+COACH_KEY = "\0coach"
+
+
+class Sender(Protocol):
+    """Anything that hands a message over and says where it went."""
+
+    def send(self, message: EmailMessage) -> str: ...
+
+
+class LazySender:
+    """Opens the real sender on the first message, so an idle pass never dials the mail server."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._sender: Sender | None = None
+        self._context: AbstractContextManager[object] | None = None
+        self.down = False  # the server failed this pass: queue the rest for the next pass
+
+    @property
+    def status(self) -> str:
+        """The manifest status a handed-over message gets in this mode."""
+        return "outbox" if self._settings.delivery.mode == "outbox" else "sent"
+
+    def send(self, message: EmailMessage) -> str:
+        """Send through the configured mode, connecting on first use."""
+        if self._sender is None:
+            if self._settings.delivery.mode == "outbox":
+                self._sender = deliver.Outbox(self._settings.paths.outbox)
+            else:
+                smtp = deliver.SmtpSender(self._settings.smtp)
+                self._context = smtp
+                self._sender = smtp.__enter__()
+        return self._sender.send(message)
+
+    def __enter__(self) -> LazySender:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._context is not None:
+            self._context.__exit__(kind, err, tb)
+
+
+def subject_for(team: str, report_date: str) -> str:
+    """`Your cramp-prevention sheet — <team> — <report date>` (DESIGN's subject line)."""
+    return f"Your cramp-prevention sheet — {team} — {report_date}"
+
+
+def _attachment_name(name: str, report_date: str) -> str:
+    """A readable attachment name without characters mail clients or file systems dislike."""
+    clean = "".join(c for c in name if c.isalnum() or c in " -'.").strip() or "athlete"
+    return f"{clean} - cramp-prevention sheet {report_date}.pdf"
+
+
+def deliver_sheets(
+    prepared: RosterSheets,
+    settings: Settings,
+    renderer: Renderer,
+    ledger: Ledger,
+    sender: LazySender,
+    *,
+    batch_id: int,
+    now: datetime,
+    stop: Callable[[], bool] = lambda: False,
+) -> list[DeliveryOutcome]:
+    """One outcome per sheet, in roster order; stops early (returning fewer) when `stop()` is true."""
+    outcomes: list[DeliveryOutcome] = []
+    for sheet in prepared.sheets:
+        if stop():
+            break
+        outcomes.append(
+            _deliver_one(prepared, sheet, settings, renderer, ledger, sender, batch_id, now)
+        )
+    return outcomes
+
+
+def _deliver_one(
+    prepared: RosterSheets,
+    sheet: Sheet,
+    settings: Settings,
+    renderer: Renderer,
+    ledger: Ledger,
+    sender: LazySender,
+    batch_id: int,
+    now: datetime,
+) -> DeliveryOutcome:
+    """Decide, record and send one athlete's message."""
+    athlete = sheet.assessment.athlete
+    team = prepared.roster.team.name
+
+    def outcome(status: str, detail: str) -> DeliveryOutcome:
+        return DeliveryOutcome(athlete.name, athlete.email, status, detail)
+
+    if not athlete.email:
+        return outcome("skipped", "no valid email address on the Athletes sheet")
+    if settings.delivery.mode == "off":
+        return outcome("skipped", 'delivery is off ([delivery] mode = "off")')
+    previous = ledger.sheet_status(team, athlete.key, sheet.key)
+    if previous == "sent":
+        return outcome("unchanged", "this exact sheet was already sent")
+    if previous == "failed":
+        return outcome("failed", "the mail server refused this address earlier — fix the email")
+    report_date = prepared.roster.report_date.isoformat()
+    text, html = renderer.athlete_email(
+        prepared.roster.team, sheet.assessment, prepared.roster.report_date
+    )
+    msg_id = deliver.message_id(f"{team}\0{athlete.key}", sheet.key)
+    try:
+        message = deliver.build_message(
+            to_name=athlete.name,
+            to_addr=athlete.email,
+            sender=settings.delivery.sender,
+            reply_to=settings.delivery.reply_to,
+            subject=subject_for(team, report_date),
+            text=text,
+            html=html,
+            attachment=sheet.pdf.read_bytes(),
+            attachment_name=_attachment_name(athlete.name, report_date),
+            msg_id=msg_id,
+            date=now,
+        )
+    except DeliveryError as err:
+        return outcome("skipped", str(err))
+    return _send_recorded(
+        message,
+        ledger,
+        sender,
+        now,
+        record=dict(
+            batch_id=batch_id,
+            team=team,
+            athlete_key=athlete.key,
+            name=athlete.name,
+            email=athlete.email,
+            sheet_key=sheet.key,
+            msg_id=msg_id,
+        ),
+        outcome=outcome,
+    )
+
+
+def _send_recorded(
+    message: EmailMessage,
+    ledger: Ledger,
+    sender: LazySender,
+    now: datetime,
+    *,
+    record: dict[str, object],
+    outcome: Callable[[str, str], DeliveryOutcome],
+) -> DeliveryOutcome:
+    """Record pending, send, record the result: a crash in between leaves a pending row to resend."""
+    msg_id = str(record["msg_id"])
+    ledger.record_pending(**record, raw=message.as_bytes(), now=now)  # type: ignore[arg-type]
+    if sender.down:
+        return outcome(
+            "failed", "the mail server was unreachable; it will be sent on the next pass"
+        )
+    try:
+        detail = sender.send(message)
+    except PermanentDeliveryError as err:
+        ledger.record_failed(msg_id, detail=str(err), permanent=True, now=now)
+        return outcome("failed", str(err))
+    except TemporaryDeliveryError as err:
+        sender.down = True
+        ledger.record_failed(msg_id, detail=str(err), permanent=False, now=now)
+        log.warning("%s — the rest of this pass is queued for the next one", err)
+        return outcome("failed", f"{err}; it will be sent on the next pass")
+    ledger.record_sent(msg_id, detail=detail, now=now)
+    return outcome(sender.status, detail)
+
+
+def send_coach_summary(
+    prepared: RosterSheets,
+    outcomes: list[DeliveryOutcome],
+    settings: Settings,
+    renderer: Renderer,
+    ledger: Ledger,
+    sender: LazySender,
+    *,
+    batch_id: int,
+    now: datetime,
+) -> DeliveryOutcome | None:
+    """One summary email per batch to the coach, when the batch sent or failed anything new."""
+    team = prepared.roster.team
+    if (
+        settings.delivery.mode == "off"
+        or not settings.delivery.coach_summary
+        or not team.coach_email
+        or all(o.status in ("unchanged", "skipped") for o in outcomes)
+    ):
+        return None
+    report_date = prepared.roster.report_date.isoformat()
+    msg_id = deliver.message_id(f"{team.name}{COACH_KEY}", prepared.summary_key)
+    if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) == "sent":
+        return None
+    text, html = renderer.coach_email(prepared.roster, outcomes)
+    coach = team.coach or "Coach"
+    try:
+        message = deliver.build_message(
+            to_name=coach,
+            to_addr=team.coach_email,
+            sender=settings.delivery.sender,
+            reply_to=None,
+            subject=f"Team summary — {team.name} — {report_date}",
+            text=text,
+            html=html,
+            attachment=prepared.summary_pdf.read_bytes(),
+            attachment_name=f"Team summary {team.name} {report_date}.pdf",
+            msg_id=msg_id,
+            date=now,
+        )
+    except DeliveryError as err:
+        log.warning("coach summary not sent: %s", err)
+        return None
+    return _send_recorded(
+        message,
+        ledger,
+        sender,
+        now,
+        record=dict(
+            batch_id=batch_id,
+            team=team.name,
+            athlete_key=COACH_KEY,
+            name=coach,
+            email=team.coach_email,
+            sheet_key=prepared.summary_key,
+            msg_id=msg_id,
+        ),
+        outcome=lambda status, detail: DeliveryOutcome(coach, team.coach_email, status, detail),
+    )
+
+
+def resend_pending(ledger: Ledger, sender: LazySender, now: datetime) -> int:
+    """Send again, byte for byte, every message a crash or an outage left pending; returns how many went."""
+    sent = 0
+    for pending in ledger.pending_messages():
+        if sender.down:
+            break
+        message = deliver.parse_raw(pending.raw)
+        try:
+            detail = sender.send(message)
+        except PermanentDeliveryError as err:
+            ledger.record_failed(pending.msg_id, detail=str(err), permanent=True, now=now)
+            continue
+        except TemporaryDeliveryError as err:
+            sender.down = True
+            ledger.record_failed(pending.msg_id, detail=str(err), permanent=False, now=now)
+            log.warning("%s — pending messages stay queued for the next pass", err)
+            break
+        ledger.record_sent(pending.msg_id, detail=detail, now=now)
+        sent += 1
+    return sent

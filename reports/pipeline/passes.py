@@ -1,0 +1,273 @@
+"""One pass over the hot folder: every stable workbook is checked, rendered, delivered and filed."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from reports import inbox
+from reports.errors import CrampReportsError, RosterError
+from reports.ledger import Ledger
+from reports.models import DeliveryOutcome, Problem
+from reports.pipeline.deliveries import (
+    LazySender,
+    deliver_sheets,
+    resend_pending,
+    send_coach_summary,
+)
+from reports.pipeline.sheets import Progress, prepare_sheets, write_manifest
+from reports.render import Renderer
+from reports.roster import read_roster
+from reports.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkbookResult:
+    """What happened to one dropped file."""
+
+    file: str
+    outcome: str  # processed | rejected | stopped
+    team: str | None = None
+    report_date: date | None = None
+    folder: Path | None = None
+    moved_to: Path | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+    rendered: int = 0
+
+    @property
+    def failed(self) -> bool:
+        """True when the workbook was rejected or a delivery failed."""
+        return self.outcome == "rejected" or self.counts.get("failed", 0) > 0
+
+
+@dataclass(frozen=True)
+class PassResult:
+    """Everything one pass did."""
+
+    workbooks: tuple[WorkbookResult, ...]
+    resent: int = 0
+
+    @property
+    def failed(self) -> bool:
+        """True when any workbook was rejected or any delivery failed."""
+        return any(w.failed for w in self.workbooks)
+
+
+def ensure_folders(settings: Settings) -> None:
+    """Create the working folder's parts if a coach has not run `init`."""
+    paths = settings.paths
+    for folder in (paths.inbox, paths.archive, paths.rejected, paths.out, paths.outbox):
+        folder.mkdir(parents=True, exist_ok=True)
+
+
+def run_pass(
+    settings: Settings,
+    *,
+    now: datetime,
+    min_age_seconds: float | None = None,
+    progress: Progress | None = None,
+    stop: Callable[[], bool] = lambda: False,
+    locked: bool = False,
+) -> PassResult:
+    """One pass: resend what a crash or outage left pending, then take every stable workbook."""
+    ensure_folders(settings)
+    if locked:
+        return _locked_pass(settings, now, min_age_seconds, progress, stop)
+    with inbox.FolderLock(settings.paths.lock):
+        return _locked_pass(settings, now, min_age_seconds, progress, stop)
+
+
+def _locked_pass(
+    settings: Settings,
+    now: datetime,
+    min_age_seconds: float | None,
+    progress: Progress | None,
+    stop: Callable[[], bool],
+) -> PassResult:
+    """The pass itself, with the folder lock held."""
+    age = settings.min_age_seconds if min_age_seconds is None else min_age_seconds
+    files = inbox.scan(settings.paths.inbox, min_age_seconds=age, now=now.timestamp())
+    results: list[WorkbookResult] = []
+    with Ledger(settings.paths.ledger) as ledger, LazySender(settings) as sender:
+        resent = resend_pending(ledger, sender, now) if settings.delivery.mode != "off" else 0
+        renderer: Renderer | None = None
+        for path in files:
+            if stop():
+                break
+            if renderer is None:
+                renderer = Renderer(settings.render.templates, settings.render.page_size)
+            result = _take_workbook(path, settings, renderer, ledger, sender, now, progress, stop)
+            if result is not None:
+                results.append(result)
+    return PassResult(tuple(results), resent)
+
+
+def _take_workbook(
+    path: Path,
+    settings: Settings,
+    renderer: Renderer,
+    ledger: Ledger,
+    sender: LazySender,
+    now: datetime,
+    progress: Progress | None,
+    stop: Callable[[], bool],
+) -> WorkbookResult | None:
+    """Process one workbook; a rejected one is filed with its report and never stops the pass."""
+    try:
+        sha = inbox.sha256_of(path)
+    except FileNotFoundError:
+        log.info("%s disappeared before it could be read; skipping", path.name)
+        return None
+    batch_id = ledger.start_batch(file=path.name, sha256=sha, now=now)
+    try:
+        roster = read_roster(path, settings.limits)
+    except RosterError as err:
+        return _reject(
+            path, settings, ledger, batch_id, now, err.problems or (Problem("error", str(err)),)
+        )
+    except Exception as err:  # a bug must not stop the other workbooks; the coach gets a report
+        log.exception("%s: unexpected failure while reading", path.name)
+        problem = Problem(
+            "error",
+            f"cramp-reports could not read this workbook ({type(err).__name__}: {err}) — please report it with the file attached",
+        )
+        return _reject(path, settings, ledger, batch_id, now, (problem,))
+    try:
+        prepared = prepare_sheets(
+            roster, settings, renderer, settings.paths.out, progress=progress, stop=stop
+        )
+        outcomes = (
+            []
+            if stop()
+            else deliver_sheets(
+                prepared, settings, renderer, ledger, sender, batch_id=batch_id, now=now, stop=stop
+            )
+        )
+    except CrampReportsError as err:
+        ledger.finish_batch(
+            batch_id,
+            team=roster.team.name,
+            report_date=roster.report_date,
+            athletes=len(roster.athletes),
+            sent=0,
+            skipped=0,
+            failed=0,
+            unchanged=0,
+            outcome=f"error: {err}",
+            now=now,
+        )
+        raise
+    counts = Counter(o.status for o in outcomes)
+    if len(outcomes) < len(prepared.sheets):
+        log.info("%s: stopped before every sheet was delivered; it stays in the inbox", path.name)
+        _finish(
+            ledger,
+            batch_id,
+            roster.team.name,
+            roster.report_date,
+            len(roster.athletes),
+            counts,
+            "stopped",
+            now,
+        )
+        return WorkbookResult(
+            path.name,
+            "stopped",
+            roster.team.name,
+            roster.report_date,
+            prepared.folder,
+            counts=dict(counts),
+            problems=roster.problems,
+            rendered=prepared.rendered,
+        )
+    send_coach_summary(
+        prepared, outcomes, settings, renderer, ledger, sender, batch_id=batch_id, now=now
+    )
+    write_manifest(prepared, sha, outcomes)
+    moved = inbox.archive(path, settings.paths.archive, now.date())
+    _finish(
+        ledger,
+        batch_id,
+        roster.team.name,
+        roster.report_date,
+        len(roster.athletes),
+        counts,
+        "processed",
+        now,
+    )
+    log.info("%s: %s; archived as %s", path.name, _describe(counts), moved)
+    return WorkbookResult(
+        path.name,
+        "processed",
+        roster.team.name,
+        roster.report_date,
+        prepared.folder,
+        moved,
+        dict(counts),
+        roster.problems,
+        prepared.rendered,
+    )
+
+
+def _reject(
+    path: Path,
+    settings: Settings,
+    ledger: Ledger,
+    batch_id: int,
+    now: datetime,
+    problems: tuple[Problem, ...],
+) -> WorkbookResult:
+    """File a workbook in rejected/ with a report naming every cell to fix."""
+    ordered = sorted(problems, key=lambda p: p.severity != "error")
+    lines = [str(p) for p in ordered if p.severity != "note"]
+    moved = inbox.reject(path, settings.paths.rejected, lines)
+    _finish(ledger, batch_id, None, None, 0, Counter(), "rejected", now)
+    log.warning(
+        "%s: rejected (%s); see %s.errors.txt",
+        path.name,
+        lines[0] if lines else "unreadable",
+        moved,
+    )
+    return WorkbookResult(path.name, "rejected", moved_to=moved, problems=tuple(ordered))
+
+
+def _finish(
+    ledger: Ledger,
+    batch_id: int,
+    team: str | None,
+    report_date: date | None,
+    athletes: int,
+    counts: Counter[str],
+    outcome: str,
+    now: datetime,
+) -> None:
+    """Close a batch row in the ledger."""
+    ledger.finish_batch(
+        batch_id,
+        team=team,
+        report_date=report_date,
+        athletes=athletes,
+        sent=counts["sent"] + counts["outbox"],
+        skipped=counts["skipped"],
+        failed=counts["failed"],
+        unchanged=counts["unchanged"],
+        outcome=outcome,
+        now=now,
+    )
+
+
+def _describe(counts: Counter[str]) -> str:
+    """`3 outbox, 1 skipped` style summary."""
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no athletes"
+
+
+def outcomes_summary(outcomes: list[DeliveryOutcome]) -> dict[str, int]:
+    """Count outcomes by status."""
+    return dict(Counter(o.status for o in outcomes))

@@ -1,0 +1,78 @@
+"""Output files: names safe on any share, writes that never leave half a file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from reports.errors import OutputError
+from reports.outputs import (
+    batch_folder,
+    read_manifest,
+    slugify,
+    unique_slugs,
+    write_atomic,
+    write_manifest,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Maya Chen", "maya-chen"),
+        ("  Liam O'Connor ", "liam-o-connor"),
+        ("José Álvarez", "jose-alvarez"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("CON", "con-athlete"),
+        ("lpt1", "lpt1-athlete"),
+        ("team-summary", "team-summary-athlete"),
+        ("李雷", "athlete"),
+        ("\u202eevil\u0007", "evil"),
+        ("", "athlete"),
+    ],
+)
+def test_slug_is_a_safe_file_name(name: str, slug: str) -> None:
+    """Slugs are lowercase ASCII, never a path, never a Windows device name."""
+    assert slugify(name) == slug
+
+
+def test_very_long_name_gives_a_short_slug() -> None:
+    """A 300-character name still gives a file name well under every file-system limit."""
+    assert len(slugify("x" * 300)) <= 60
+
+
+def test_athletes_with_the_same_slug_get_different_files() -> None:
+    """Two athletes named alike (with IDs) never overwrite each other's PDF."""
+    slugs = unique_slugs([("1", "Sam Lee"), ("2", "Sam Lee"), ("3", "sam-lee")])
+    assert slugs == {"1": "sam-lee", "2": "sam-lee-2", "3": "sam-lee-3"}
+
+
+def test_batch_folder_stays_inside_the_output_root(tmp_path: Path) -> None:
+    """A hostile team name cannot place files outside out/."""
+    folder = batch_folder(tmp_path, "../../outside", "2026-11-22")
+    assert folder.resolve().is_relative_to(tmp_path.resolve())
+
+
+def test_atomic_write_leaves_only_the_final_file(tmp_path: Path) -> None:
+    """No temporary file survives a successful write."""
+    target = tmp_path / "a.pdf"
+    write_atomic(target, b"%PDF-1.7 data")
+    assert target.read_bytes() == b"%PDF-1.7 data"
+    assert os.listdir(tmp_path) == ["a.pdf"]
+
+
+def test_failed_write_keeps_the_old_file_and_says_what_to_do(tmp_path: Path) -> None:
+    """A write that fails (here: the folder vanished) raises OutputError and leaves nothing half-written."""
+    target = tmp_path / "gone" / "a.pdf"
+    with pytest.raises(OutputError, match="could not be written"):
+        write_atomic(target, b"data")
+
+
+def test_manifest_round_trips(tmp_path: Path) -> None:
+    """The manifest written is the manifest read back; a damaged one reads as absent."""
+    write_manifest(tmp_path, {"team": "Harbor", "athletes": []})
+    assert read_manifest(tmp_path) == {"team": "Harbor", "athletes": []}
+    (tmp_path / "manifest.json").write_text("{broken")
+    assert read_manifest(tmp_path) is None

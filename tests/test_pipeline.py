@@ -1,0 +1,215 @@
+"""A pass end to end on real workbooks, PDFs, .eml files and a real SQLite ledger."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from reports.config import load_settings
+from reports.pipeline import render_roster, run_pass
+from reports.settings import Settings
+
+from conftest import Sheets, canonical_sheets, write_workbook
+
+NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+MANIFEST_KEYS = {"roster", "sha256", "team", "report_date", "athletes", "warnings"}
+ATHLETE_KEYS = {"id", "name", "email", "pdf", "risk", "findings", "delivery"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Defaults rooted in a fresh working folder (outbox delivery, no config file)."""
+    return load_settings(None, cwd=tmp_path, env={})
+
+
+def drop(settings: Settings, sheets: Sheets | None = None, name: str = "harbor.xlsx") -> Path:
+    """Put a workbook into the inbox as if a coach copied it there a minute ago."""
+    path = write_workbook(settings.paths.inbox / name, sheets or canonical_sheets())
+    old = NOW.timestamp() - 60
+    os.utime(path, (old, old))
+    return path
+
+
+def outbox_messages(settings: Settings) -> list[EmailMessage]:
+    """Every .eml in the outbox, parsed."""
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
+        for p in sorted(settings.paths.outbox.glob("*.eml"))
+    ]
+
+
+def pdf_text(path: Path) -> str:
+    """All text of a PDF, whitespace folded."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+def manifest_of(settings: Settings) -> dict[str, Any]:
+    """The one manifest the pass wrote."""
+    (path,) = settings.paths.out.glob("*/*/manifest.json")
+    return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+
+def test_a_pass_renders_delivers_to_the_outbox_and_archives(settings: Settings) -> None:
+    """Each athlete gets a PDF; each with an email gets one .eml with that PDF attached."""
+    drop(settings)
+    result = run_pass(settings, now=NOW)
+    folder = settings.paths.out / "harbor-harriers" / "2026-11-22"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "leo-park.pdf",
+        "manifest.json",
+        "maya-chen.pdf",
+        "sam-ortiz.pdf",
+        "team-summary.pdf",
+    ]
+    messages = outbox_messages(settings)
+    coach = [m for m in messages if "Team summary" in str(m["Subject"])]
+    assert [m["To"].addresses[0].addr_spec for m in coach] == ["dana@example.org"]
+    athlete_messages = [m for m in messages if "Team summary" not in str(m["Subject"])]
+    assert sorted(m["To"].addresses[0].addr_spec for m in athlete_messages) == [
+        "leo@example.org",
+        "maya@example.org",
+    ]
+    for message in athlete_messages:
+        (attachment,) = list(message.iter_attachments())
+        assert attachment.get_content_type() == "application/pdf"
+        name = message["To"].addresses[0].display_name
+        pdf = folder / f"{name.lower().replace(' ', '-')}.pdf"
+        assert attachment.get_content() == pdf.read_bytes()
+        assert (
+            str(message["Subject"]) == "Your cramp-prevention sheet — Harbor Harriers — 2026-11-22"
+        )
+    assert not list(settings.paths.inbox.iterdir())
+    assert (settings.paths.archive / "2026-11-23" / "harbor.xlsx").is_file()
+    assert not result.failed
+
+
+def test_manifest_has_exactly_the_contract_keys(settings: Settings) -> None:
+    """Top-level and per-athlete keys are DESIGN.md's, plus the documented sheet keys."""
+    drop(settings)
+    run_pass(settings, now=NOW)
+    manifest = manifest_of(settings)
+    assert set(manifest) - {"summary_key"} == MANIFEST_KEYS
+    assert manifest["roster"] == "harbor.xlsx"
+    assert manifest["report_date"] == "2026-11-22"
+    assert manifest["team"] == "Harbor Harriers"
+    for athlete in manifest["athletes"]:
+        assert set(athlete) - {"sheet_key"} == ATHLETE_KEYS
+        assert set(athlete["delivery"]) == {"status", "detail"}
+        for finding in athlete["findings"]:
+            assert set(finding) == {"rule", "level", "evidence"}
+    by_name = {a["name"]: a for a in manifest["athletes"]}
+    assert by_name["Sam Ortiz"]["email"] is None
+    assert by_name["Sam Ortiz"]["delivery"]["status"] == "skipped"
+    assert by_name["Maya Chen"]["delivery"]["status"] == "outbox"
+    assert by_name["Maya Chen"]["pdf"] == "maya-chen.pdf"
+
+
+def test_each_pdf_names_its_athlete_and_the_advice_for_each_finding(settings: Settings) -> None:
+    """The sheet carries the athlete's name and every finding's evidence sentence."""
+    drop(settings)
+    run_pass(settings, now=NOW)
+    manifest = manifest_of(settings)
+    folder = next(settings.paths.out.glob("*/*"))
+    leo = next(a for a in manifest["athletes"] if a["name"] == "Leo Park")
+    assert {f["rule"] for f in leo["findings"]} >= {"hydration", "cramp-response"}
+    text = pdf_text(folder / leo["pdf"])
+    assert "Leo Park" in text
+    for finding in leo["findings"]:
+        assert " ".join(finding["evidence"].split()) in text
+
+
+def test_redropping_the_same_workbook_sends_nothing(settings: Settings) -> None:
+    """The ledger remembers every sheet sent: an identical re-drop sends no message."""
+    drop(settings)
+    run_pass(settings, now=NOW)
+    before = sorted(p.name for p in settings.paths.outbox.iterdir())
+    drop(settings)
+    result = run_pass(settings, now=NOW + timedelta(hours=1))
+    assert sorted(p.name for p in settings.paths.outbox.iterdir()) == before
+    statuses = {a["name"]: a["delivery"]["status"] for a in manifest_of(settings)["athletes"]}
+    assert statuses == {"Maya Chen": "unchanged", "Leo Park": "unchanged", "Sam Ortiz": "skipped"}
+    assert result.workbooks[0].rendered == 0
+    assert len(list((settings.paths.archive / "2026-11-23").iterdir())) == 2
+
+
+def test_changing_one_athletes_mileage_sends_exactly_one_message(settings: Settings) -> None:
+    """Only the athlete whose data changed gets a new sheet and a new email."""
+    drop(settings)
+    run_pass(settings, now=NOW)
+    before = set(settings.paths.outbox.iterdir())
+    sheets = canonical_sheets()
+    row = next(r for r in sheets["Mileage"] if r[0] == "Maya Chen" and r[1] == date(2026, 11, 16))
+    row[2] = 25
+    drop(settings, sheets)
+    result = run_pass(settings, now=NOW + timedelta(hours=1))
+    new = set(settings.paths.outbox.iterdir()) - before
+    assert len(new) == 2  # Maya's sheet, and the coach's summary of the batch
+    athlete_mail = [p for p in new if b"Team summary" not in p.read_bytes()]
+    assert len(athlete_mail) == 1 and b"maya@example.org" in athlete_mail[0].read_bytes()
+    assert result.workbooks[0].rendered == 1
+
+
+def test_a_bad_workbook_is_rejected_with_a_report_and_the_others_still_run(
+    settings: Settings,
+) -> None:
+    """One unusable file never stops the rest of the pass."""
+    sheets = canonical_sheets()
+    del sheets["Mileage"]
+    drop(settings, sheets, "broken.xlsx")
+    drop(settings)
+    notes = settings.paths.inbox / "notes.txt"
+    notes.write_text("not a roster")
+    os.utime(notes, (NOW.timestamp() - 60, NOW.timestamp() - 60))
+    result = run_pass(settings, now=NOW)
+    report = (settings.paths.rejected / "broken.xlsx.errors.txt").read_text()
+    assert "Mileage" in report
+    assert (settings.paths.rejected / "notes.txt.errors.txt").is_file()
+    assert (settings.paths.archive / "2026-11-23" / "harbor.xlsx").is_file()
+    assert result.failed
+    assert {w.file: w.outcome for w in result.workbooks} == {
+        "broken.xlsx": "rejected",
+        "harbor.xlsx": "processed",
+        "notes.txt": "rejected",
+    }
+
+
+def test_lock_files_and_fresh_files_are_left_alone(settings: Settings) -> None:
+    """Excel's `~$` lock file is never touched; a file still being copied waits for the next pass."""
+    drop(settings)
+    lock = settings.paths.inbox / "~$harbor.xlsx"
+    lock.write_bytes(b"owner")
+    fresh = write_workbook(settings.paths.inbox / "fresh.xlsx", canonical_sheets())
+    run_pass(settings, now=datetime.fromtimestamp(time.time(), tz=UTC))
+    assert lock.exists() and fresh.exists()
+    assert not (settings.paths.rejected / "~$harbor.xlsx.errors.txt").exists()
+
+
+def test_render_writes_exactly_the_contract_files_and_moves_nothing(
+    settings: Settings, workbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`render` writes the athlete PDFs, the team summary and the manifest, and nothing else."""
+    path = workbook()
+    result = render_roster(path, tmp_path / "rendered", settings)
+    folder = tmp_path / "rendered" / "harbor-harriers" / "2026-11-22"
+    assert result.folder == folder
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "leo-park.pdf",
+        "manifest.json",
+        "maya-chen.pdf",
+        "sam-ortiz.pdf",
+        "team-summary.pdf",
+    ]
+    assert path.exists()
+    again = render_roster(path, tmp_path / "rendered", settings)
+    assert again.rendered == 0

@@ -226,10 +226,8 @@ def overhydration(case: Case) -> Finding | None:
     heavy = [i for i in case.recent if known_above(i.fluid_before_oz, s.overhydration_oz)]
     if len(heavy) == 1:
         drank = say.fluid(heavy[0].fluid_before_oz or 0.0, u)
-        sentences.append(
-            f"Before your cramp on {say.day(heavy[0].day)} you drank {drank},"
-            f" well above the {advised} we suggest."
-        )
+        tail = "." if sentences else f", well above the {advised} we suggest."
+        sentences.append(f"Before your cramp on {say.day(heavy[0].day)} you drank {drank}{tail}")
     elif heavy:
         subject = say.subject(heavy, len(case.recent), case.window)
         limit = say.fluid(s.overhydration_oz, u)

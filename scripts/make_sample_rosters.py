@@ -458,7 +458,7 @@ RIDGELINE_ATHLETES: list[tuple[Any, ...]] = [
         600,
         "",
         "",
-        [35, 36, 35, 37, 36, 38, 37, 52, 54],
+        [35, 36, 35, 37, 36, 38, 37, 38, 54],
     ),
     (
         "Emma Johansson",
@@ -805,7 +805,7 @@ def _ridgeline() -> openpyxl.Workbook:
     for r, (name, email, sweat, comp, warm, fluid, med, cond, km) in enumerate(RIDGELINE_ATHLETES):
         athletes.append(
             [
-                f" {name.upper() if r == 3 else name} ",
+                f" {name} ",
                 email,
                 sweat,
                 comp,
@@ -818,7 +818,8 @@ def _ridgeline() -> openpyxl.Workbook:
         )
         row_number = weekly.max_row + 1
         last_col = openpyxl.utils.get_column_letter(WEEKS + 1)
-        weekly.append([name, *km, f"=SUM(B{row_number}:{last_col}{row_number})"])
+        typed = name.upper() if r == 3 else name  # names are matched whatever their case
+        weekly.append([typed, *km, f"=SUM(B{row_number}:{last_col}{row_number})"])
     incidents = book.create_sheet("cramps")
     incidents.append(RIDGELINE_CRAMP_HEADERS)
     for row in RIDGELINE_CRAMPS:

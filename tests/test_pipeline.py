@@ -213,3 +213,25 @@ def test_render_writes_exactly_the_contract_files_and_moves_nothing(
     assert path.exists()
     again = render_roster(path, tmp_path / "rendered", settings)
     assert again.rendered == 0
+
+
+def test_a_roster_with_bad_cells_still_gives_every_athlete_a_sheet(settings: Settings) -> None:
+    """Warnings (text and negative distances, a bad email, an unknown name) never stop the team."""
+    sheets = canonical_sheets()
+    sheets["Mileage"][1][2] = "twelve"
+    sheets["Mileage"][2][2] = -5
+    sheets["Athletes"][1][1] = "maya at example"
+    sheets["Mileage"].append(["Zed Unknown", date(2026, 11, 16), 10, 3])
+    drop(settings, sheets)
+    result = run_pass(settings, now=NOW)
+    manifest = manifest_of(settings)
+    assert [a["name"] for a in manifest["athletes"]] == ["Maya Chen", "Leo Park", "Sam Ortiz"]
+    folder = next(settings.paths.out.glob("*/*"))
+    assert all((folder / a["pdf"]).is_file() for a in manifest["athletes"])
+    cells = [w.split(":")[0] for w in manifest["warnings"]]
+    assert {"Mileage!C2", "Mileage!C3", "Athletes!B2", f"Mileage!A{len(sheets['Mileage'])}"} <= set(
+        cells
+    )
+    maya = next(a for a in manifest["athletes"] if a["name"] == "Maya Chen")
+    assert maya["email"] is None and maya["delivery"]["status"] == "skipped"
+    assert result.workbooks[0].outcome == "processed"

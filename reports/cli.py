@@ -138,7 +138,7 @@ def _print_rejection(name: str, err: RosterError) -> None:
     for problem in problems:
         if problem.severity != "note":
             print(f"{name}: {problem.location}: {problem.severity}: {problem.message}")
-    print(f"{name}: REJECTED — fix the errors above and drop it again")
+    print(f"{name}: REJECTED — fix the errors above and try again")
 
 
 def _print_pass(result: pipeline.PassResult) -> None:
@@ -219,12 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cramp-reports {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     parser.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
+    config_help = "config file (default: ./cramp-reports.toml if present, else built-in defaults)"
+    parser.add_argument("--config", type=Path, metavar="FILE", help=config_help)
     config = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a `--config` given before the command must survive the subcommand's parsing.
     config.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help="config file (default: ./cramp-reports.toml if present, else built-in defaults)",
+        "--config", type=Path, metavar="FILE", help=config_help, default=argparse.SUPPRESS
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

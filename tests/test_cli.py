@@ -139,3 +139,18 @@ def test_render_reports_the_folder_and_rejects_bad_rosters(
         capsys, "render", str(workbook(sheets, "empty.xlsx")), "--out", str(tmp_path / "out")
     )
     assert code == 1 and "REJECTED" in out
+
+
+def test_missing_harfbuzz_subsetting_is_announced_at_start(
+    capsys: pytest.CaptureFixture[str],
+    workbook: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without libharfbuzz-subset the user is told, once, how to get the fast path."""
+    monkeypatch.setattr("reports.cli.harfbuzz_subset_available", lambda: False)
+    code, _, _ = run_cli(capsys, "render", str(workbook()), "--out", str(tmp_path / "out"))
+    assert code == 0
+    warnings = [r.getMessage() for r in caplog.records if "libharfbuzz-subset0" in r.getMessage()]
+    assert len(warnings) == 1 and "apt-get install libharfbuzz-subset0" in warnings[0]

@@ -75,6 +75,9 @@ def test_a_pass_renders_delivers_to_the_outbox_and_archives(settings: Settings) 
     messages = outbox_messages(settings)
     coach = [m for m in messages if "Team summary" in str(m["Subject"])]
     assert [m["To"].addresses[0].addr_spec for m in coach] == ["dana@example.org"]
+    coach_text = coach[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Sent to: Maya Chen, Leo Park" in coach_text
+    assert "Sam Ortiz (skipped)" in coach_text
     athlete_messages = [m for m in messages if "Team summary" not in str(m["Subject"])]
     assert sorted(m["To"].addresses[0].addr_spec for m in athlete_messages) == [
         "leo@example.org",

@@ -22,6 +22,24 @@ from reports.settings import Settings
 log = logging.getLogger("reports")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# How long `run` waits by default for another `run` in the same folder to finish.
+RUN_LOCK_WAIT_SECONDS = 60.0
+
+
+def shown(text: object) -> str:
+    """Text (e.g. a dropped file's name) with control characters as `?`, one printable line."""
+    return "".join(c if c.isprintable() else "?" for c in str(text))
+
+
+class PlainFormatter(logging.Formatter):
+    """Log lines whose arguments (file names…) cannot add lines or drive the terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                shown(a) if isinstance(a, str | os.PathLike) else a for a in record.args
+            )
+        return super().format(record)
 
 
 class ProgressPrinter:
@@ -100,12 +118,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     results = pipeline.check_rosters([Path(p) for p in args.rosters], settings.limits)
     for result in results:
         for problem in result.problems:
-            print(f"{result.path.name}: {problem.location}: {problem.severity}: {problem.message}")
+            print(
+                f"{shown(result.path.name)}: {problem.location}: {problem.severity}: {problem.message}"
+            )
         if result.errors:
             verdict = f"REJECTED — {result.errors} error(s), {result.warnings} warning(s)"
         else:
             verdict = f"OK — {result.athletes} athletes, {result.warnings} warning(s)"
-        print(f"{result.path.name}: {verdict}")
+        print(f"{shown(result.path.name)}: {verdict}")
     return EXIT_FAILED if any(r.errors for r in results) else EXIT_OK
 
 
@@ -122,9 +142,9 @@ def cmd_render(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for problem in result.problems:
         if problem.severity == "warning":
-            print(f"{result.file}: {problem}")
+            print(f"{shown(result.file)}: {problem}")
     print(
-        f"{result.file}: {result.team}, report date {result.report_date}: "
+        f"{shown(result.file)}: {result.team}, report date {result.report_date}: "
         f"{result.rendered} sheet(s) rendered, manifest in {result.folder}"
     )
     return EXIT_OK
@@ -134,11 +154,11 @@ def _print_rejection(name: str, err: RosterError) -> None:
     """Every problem of a rejected workbook, errors first."""
     problems = sorted(err.problems, key=lambda p: p.severity != "error")
     if not problems:
-        print(f"{name}: error: {err}")
+        print(f"{shown(name)}: error: {shown(err)}")
     for problem in problems:
         if problem.severity != "note":
-            print(f"{name}: {problem.location}: {problem.severity}: {problem.message}")
-    print(f"{name}: REJECTED — fix the errors above and try again")
+            print(f"{shown(name)}: {problem.location}: {problem.severity}: {problem.message}")
+    print(f"{shown(name)}: REJECTED — fix the errors above and try again")
 
 
 def _print_pass(result: pipeline.PassResult) -> None:
@@ -149,7 +169,7 @@ def _print_pass(result: pipeline.PassResult) -> None:
         print("inbox: nothing new")
     for wb in result.workbooks:
         if wb.outcome == "rejected":
-            print(f"{wb.file}: REJECTED — see {wb.moved_to}.errors.txt")
+            print(f"{shown(wb.file)}: REJECTED — see {shown(wb.moved_to)}.errors.txt")
             for problem in wb.problems[:5]:
                 if problem.severity == "error":
                     print(f"  {problem}")
@@ -158,7 +178,7 @@ def _print_pass(result: pipeline.PassResult) -> None:
         where = (
             f"archived as {wb.moved_to}" if wb.moved_to else "left in the inbox for the next pass"
         )
-        print(f"{wb.file}: {wb.team}, {wb.report_date}: {counts}; {where}")
+        print(f"{shown(wb.file)}: {wb.team}, {wb.report_date}: {counts}; {shown(where)}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -170,6 +190,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         now=datetime.now().astimezone(),
         min_age_seconds=args.min_age,
         progress=ProgressPrinter(sys.stderr),
+        lock_wait_seconds=args.wait,
     )
     _print_pass(result)
     return EXIT_FAILED if result.failed else EXIT_OK
@@ -194,18 +215,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not report.batches:
         print(f"no batches yet in {settings.paths.ledger}")
         return EXIT_OK
-    print(f"{'started':<17} {'file':<28} {'team':<20} {'outcome':<10} sent skip fail same")
+    print(f"{'started':<17} {'file':<28} {'team':<20} {'outcome':<11} sent skip fail same")
     for b in report.batches:
         outcome = b.outcome or "unfinished"
         print(
-            f"{b.started:%Y-%m-%d %H:%M} {b.file[:28]:<28} {(b.team or '-')[:20]:<20} {outcome[:10]:<10} "
-            f"{b.sent:>4} {b.skipped:>4} {b.failed:>4} {b.unchanged:>4}"
+            f"{b.started:%Y-%m-%d %H:%M} {shown(b.file)[:28]:<28} {shown(b.team or '-')[:20]:<20} "
+            f"{shown(outcome)[:11]:<11} {b.sent:>4} {b.skipped:>4} {b.failed:>4} {b.unchanged:>4}"
         )
     if report.problems:
         print("\nmessages needing attention:")
         for m in report.problems:
             print(
-                f"  {m.status:<8} {m.name} <{m.email}> attempts {m.attempts}, {m.updated:%Y-%m-%d %H:%M}: {m.detail}"
+                f"  {m.status:<8} {shown(m.name)} <{shown(m.email)}> attempts {m.attempts}, "
+                f"{m.updated:%Y-%m-%d %H:%M}: {shown(m.detail)}"
             )
     return EXIT_OK
 
@@ -256,6 +278,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="take files unchanged for this long (default: [inbox] min_age_seconds, 10)",
     )
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=RUN_LOCK_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="if another `run` is working in the folder, wait this long for it to finish "
+        f"before giving up with exit code 2 (default: {RUN_LOCK_WAIT_SECONDS:g}; a `serve` "
+        "is never waited for)",
+    )
     p.set_defaults(func=cmd_run)
     p = sub.add_parser(
         "serve", parents=[config], help="run passes on the configured schedule until stopped"
@@ -273,16 +304,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cramp-reports` command."""
     args = build_parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PlainFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     try:
         code: int = args.func(args)
     except (ConfigError, BusyError) as err:
-        print(f"cramp-reports: {err}", file=sys.stderr)
+        print(f"cramp-reports: {shown(err)}", file=sys.stderr)
         return EXIT_USAGE
     except CrampReportsError as err:
-        print(f"cramp-reports: {err}", file=sys.stderr)
+        print(f"cramp-reports: {shown(err)}", file=sys.stderr)
         return EXIT_FAILED
     return code
 

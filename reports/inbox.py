@@ -21,7 +21,9 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -105,8 +107,13 @@ def reject(path: Path, rejected: Path, lines: Sequence[str]) -> Path:
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's contents, as hex."""
     digest = hashlib.sha256()
-    try:
-        with path.open("rb") as file:
+    try:  # never through a link: an inbox file swapped for one after the scan is not read
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as file:
             for block in iter(lambda: file.read(1 << 20), b""):
                 digest.update(block)
     except OSError as err:
@@ -115,13 +122,30 @@ def sha256_of(path: Path) -> str:
 
 
 class FolderLock:
-    """An exclusive lock on a working folder: two passes or serves never work it at once."""
+    """An exclusive lock on a working folder: two passes or serves never work it at once.
+
+    A `run` may wait up to `wait_seconds` for another `run` to finish (two cron jobs that
+    overlap a little both succeed, one after the other); it never waits for a `serve`,
+    which holds the folder for as long as it runs.
+    """
 
     # flock, not lockf: a second open in the same process is refused too, and the kernel
     # drops the lock when its holder dies, so a crash never leaves the folder locked.
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        role: str = "run",
+        wait_seconds: float = 0.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.path = path
+        self.role = role
+        self.wait_seconds = wait_seconds
+        self._sleep = sleep
+        self._clock = clock
         self._fd: int | None = None
 
     def __enter__(self) -> Self:
@@ -135,23 +159,57 @@ class FolderLock:
                 "that the working folder exists and is writable"
             ) from err
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as err:
-            holder = _read_pid(fd)
+            self._acquire(fd)
+        except BaseException:
             os.close(fd)
-            if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise CrampReportsError(f"cannot lock {self.path} ({err})") from err
-            raise BusyError(
-                f"another cramp-reports is already working in {self.path.parent} "
-                f"(pid {holder or 'unknown'}); wait for it to finish or stop it"
-            ) from None
-        try:  # the pid only serves the message a second process shows
+            raise
+        try:  # who holds the lock only serves the message a second process shows
             os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
+            os.write(fd, f"{os.getpid()} {self.role}\n".encode())
         except OSError:
             log.warning("could not write the pid into %s", self.path)
         self._fd = fd
         return self
+
+    def _acquire(self, fd: int) -> None:
+        """Take the lock, waiting for another `run` up to `wait_seconds`; BusyError if not."""
+        deadline = self._clock() + self.wait_seconds
+        announced = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError as err:
+                if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise CrampReportsError(f"cannot lock {self.path} ({err})") from err
+            pid, role = _read_holder(fd)
+            left = deadline - self._clock()
+            if role == "serve" or left <= 0:
+                raise BusyError(self._busy(pid, role)) from None
+            if not announced:
+                log.info(
+                    "another cramp-reports (pid %s) is working in %s; waiting up to %.0f s",
+                    pid or "unknown",
+                    self.path.parent,
+                    left,
+                )
+                announced = True
+            self._sleep(min(0.1, left))
+
+    def _busy(self, pid: str, role: str) -> str:
+        """Why the folder cannot be had, and what to do."""
+        who = f"pid {pid or 'unknown'}"
+        if role == "serve":
+            return (
+                f"another cramp-reports is already working in {self.path.parent} ({who}, "
+                "`cramp-reports serve`): it runs the passes on its schedule, so leave it to "
+                "serve, or stop it (Ctrl-C or SIGTERM) before running a pass by hand"
+            )
+        waited = f", still after waiting {self.wait_seconds:g} s" if self.wait_seconds > 0 else ""
+        return (
+            f"another cramp-reports is already working in {self.path.parent} ({who}){waited}; "
+            "wait for it to finish or stop it"
+        )
 
     def __exit__(self, *exc: object) -> None:
         fd, self._fd = self._fd, None
@@ -162,13 +220,15 @@ class FolderLock:
             os.close(fd)
 
 
-def _read_pid(fd: int) -> str:
-    """The pid the lock's holder wrote, or "" when unreadable."""
+def _read_holder(fd: int) -> tuple[str, str]:
+    """The pid and role ("run", "serve") the lock's holder wrote; "" for what is unreadable."""
     try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        words = os.pread(fd, 64, 0).decode("ascii", "replace").split()
     except OSError:
-        return ""
-    return text if text.isdigit() else ""
+        return "", ""
+    pid = words[0] if words and words[0].isdigit() else ""
+    role = words[1] if len(words) > 1 else ""
+    return pid, role
 
 
 def _errors_path(path: Path) -> Path:
@@ -235,7 +295,7 @@ def _link_free(source: Path, folder: Path, name: str, taken: Callable[[Path], bo
         if taken(candidate):
             continue
         try:
-            os.link(source, candidate)
+            os.link(source, candidate, follow_symlinks=False)  # a link swapped in moves as a link
         except FileExistsError:
             continue
         return candidate
@@ -247,7 +307,7 @@ def _stage_copy(path: Path, folder: Path) -> Path:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     os.close(fd)
     try:
-        shutil.copy2(path, tmp)
+        shutil.copy2(path, tmp, follow_symlinks=False)
         with open(tmp, "rb+") as copied:
             os.fsync(copied.fileno())
     except BaseException:

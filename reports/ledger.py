@@ -176,6 +176,15 @@ class Ledger:
         if cursor.rowcount == 0:
             raise LedgerError(f"the delivery ledger {self.path} has no batch {batch_id}")
 
+    def close_interrupted(self, *, now: datetime) -> int:
+        """Mark batches a killed process left unfinished "interrupted" (call with the folder lock)."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE batches SET outcome = 'interrupted', finished = ? WHERE outcome IS NULL",
+                (now.isoformat(),),
+            )
+        return cursor.rowcount
+
     def sheet_status(self, team: str, athlete_key: str, sheet_key: str) -> Status | None:
         """Where this exact sheet for this athlete stands: sent, pending, failed, or None."""
         row = self._one(
@@ -285,6 +294,11 @@ class Ledger:
             check = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
             if check != "ok":
                 raise LedgerError(self._damaged(check))
+            if (
+                version == 0
+                and self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            ):
+                raise LedgerError(self._not_ours())  # before WAL: never change another's file
             # WAL: readers (`status`) never wait for a pass; FULL: each commit is on disk.
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
@@ -298,10 +312,7 @@ class Ledger:
             if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
                 return  # another process created it meanwhile
             if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                raise LedgerError(
-                    f"{self.path} is a SQLite file but not a cramp-reports ledger — "
-                    "set [paths] ledger to another file name"
-                )
+                raise LedgerError(self._not_ours())
             for statement in _SCHEMA:
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -354,8 +365,16 @@ class Ledger:
             )
         return LedgerError(f"the delivery ledger {self.path} failed: {err}")
 
+    def _not_ours(self) -> str:
+        """The message for a SQLite file some other program made."""
+        return (
+            f"{self.path} is a SQLite file but not a cramp-reports ledger — "
+            "set [paths] ledger to another file name"
+        )
+
     def _damaged(self, why: str) -> str:
         """The message for a damaged file: what to do, and what a fresh ledger forgets."""
+        why = " ".join(why.split())  # SQLite's integrity report spans lines
         return (
             f"the delivery ledger {self.path} is damaged ({why}): move it aside (e.g. rename "
             f"it to {self.path.name}.damaged) and run again — a new, empty ledger is created, "

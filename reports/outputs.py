@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import tempfile
@@ -12,12 +13,17 @@ from typing import Any
 
 from reports.errors import OutputError
 
+log = logging.getLogger(__name__)
+
 MANIFEST = "manifest.json"
 SUMMARY = "team-summary.pdf"
 
 # Names Windows refuses as file names, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
 _MAX_SLUG = 60
+# The temporary names this program writes before a rename: `.<final name>.<8 random>.tmp`,
+# `.<8 random>.tmp` (tempfile.mkstemp) and `.<name>.<8 random>.part` (a staged copy).
+_TEMPORARY = re.compile(r"^\.(?:.+\.)?[a-z0-9_]{8}\.(?:tmp|part)$")
 
 
 def slugify(text: str, fallback: str = "athlete") -> str:
@@ -91,3 +97,25 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def remove_temporaries(folder: Path) -> int:
+    """Delete the temporary files a killed pass left under `folder`; returns how many.
+
+    Call it only with the folder lock held, when no other pass can be writing.
+    """
+    removed = 0
+    for parent, _dirs, files in os.walk(folder):
+        for name in files:
+            if _TEMPORARY.match(name):
+                try:
+                    os.unlink(os.path.join(parent, name))
+                except OSError as err:
+                    log.warning("could not remove %s (%s)", name, err.strerror or err)
+                    continue
+                removed += 1
+    if removed:
+        log.info(
+            "removed %d temporary file(s) left under %s by an interrupted pass", removed, folder
+        )
+    return removed

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
+import base64
 import ssl
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -16,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from reports.deliver import (
@@ -29,6 +26,8 @@ from reports.deliver import (
 )
 from reports.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
 from reports.settings import SmtpSettings
+
+from conftest import LocalController, Mailbox, ScriptedSmtp, free_port
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n"
 PASSWORD = "s3cret-Pa55word"
@@ -157,49 +156,6 @@ def test_an_unwritable_outbox_says_how_to_fix_it(tmp_path: Path) -> None:
 
 
 # --- SMTP --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """One message as the server received it, with the client's address and port."""
-
-    peer: Any
-    rcpt_tos: list[str]
-    content: bytes
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps what arrives and answers DATA as scripted."""
-
-    def __init__(self, data_replies: tuple[str, ...] = (), refuse: tuple[str, ...] = ()) -> None:
-        self.arrived: list[Arrival] = []
-        self.peers: list[Any] = []  # the client address of every DATA, delivered or not
-        self.data_replies = list(data_replies)
-        self.refuse = set(refuse)
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.peers.append(session.peer)
-        if self.data_replies:
-            return self.data_replies.pop(0)
-        self.arrived.append(Arrival(session.peer, list(envelope.rcpt_tos), envelope.content))
-        return "250 2.0.0 queued as 7F3A"
-
-
-class LocalController(Controller):
-    """A Controller that may listen on port 0 and then learns the port it was given."""
-
-    def _trigger_server(self) -> None:
-        assert isinstance(self.server, asyncio.Server)
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()  # type: ignore[no-untyped-call]
 
 
 def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
@@ -423,14 +379,6 @@ def test_a_550_fails_one_message_and_the_connection_goes_on(serve: Callable[...,
     assert len(set(box.peers)) == 1
 
 
-def free_port() -> int:
-    """A port on 127.0.0.1 with nobody listening."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 def test_a_server_that_is_down_gives_a_temporary_error_with_a_hint() -> None:
     """After the retries the error names host:port and the fix, and never the password."""
     port = free_port()
@@ -473,3 +421,19 @@ def test_the_rate_limit_holds_the_third_message_of_a_minute(serve: Callable[...,
             sender.send(make_message(to_addr=addr))
     assert fake.sleeps == [pytest.approx(60.0)]
     assert len(box.arrived) == 3
+
+
+@pytest.mark.parametrize("behaviour", ["echo-plain", "echo-login"])
+def test_a_server_quoting_the_credentials_back_never_gets_them_into_the_error(
+    scripted_smtp: Callable[[str], ScriptedSmtp], behaviour: str
+) -> None:
+    """The refusal is shown with the password, plain or base64 as AUTH sent it, as ***."""
+    server = scripted_smtp(behaviour)
+    settings = settings_for(server.port, username="coach", password=PASSWORD)
+    with SmtpSender(settings) as sender, pytest.raises(DeliveryError) as caught:
+        sender.send(make_message())
+    text = str(caught.value)
+    secrets = [PASSWORD, f"\0coach\0{PASSWORD}"]
+    assert "refused the login for 'coach'" in text and "***" in text
+    assert not any(s in text or base64.b64encode(s.encode()).decode() in text for s in secrets)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__

@@ -176,7 +176,7 @@ def test_moves_work_where_hard_links_are_not_supported(
 ) -> None:
     """On a share without hard links the file is copied under a free name, never overwriting."""
 
-    def no_links(src: object, dst: object) -> None:
+    def no_links(src: object, dst: object, **options: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")
 
     monkeypatch.setattr(os, "link", no_links)
@@ -252,3 +252,41 @@ def test_a_killed_holder_leaves_the_folder_unlocked(
     holder.wait(timeout=10)
     with FolderLock(tmp_path / "cramp-reports.lock"):
         pass
+
+
+def test_a_run_waits_for_another_run_and_takes_the_folder_when_it_is_free(
+    tmp_path: Path,
+) -> None:
+    """With `wait_seconds`, a busy folder is tried again until its holder lets go."""
+    lock = tmp_path / "cramp-reports.lock"
+    holder = FolderLock(lock)
+    holder.__enter__()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 3:
+            holder.__exit__(None, None, None)
+
+    with FolderLock(lock, wait_seconds=5, sleep=sleep):
+        assert lock.read_text().split() == [str(os.getpid()), "run"]
+    assert slept == [0.1, 0.1, 0.1]
+
+
+def test_a_run_never_waits_for_a_serve_and_gives_up_on_a_run_after_its_wait(
+    tmp_path: Path,
+) -> None:
+    """A serve holder refuses at once; a run holder refuses once the wait is spent."""
+    lock = tmp_path / "cramp-reports.lock"
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    with FolderLock(lock, role="serve"):
+        with pytest.raises(BusyError, match="`cramp-reports serve`"):
+            FolderLock(lock, wait_seconds=60, sleep=sleep, clock=lambda: now[0]).__enter__()
+        assert now[0] == 0.0
+    with FolderLock(lock), pytest.raises(BusyError, match="still after waiting 2 s"):
+        FolderLock(lock, wait_seconds=2, sleep=sleep, clock=lambda: now[0]).__enter__()
+    assert now[0] == pytest.approx(2.0)

@@ -24,7 +24,7 @@ IMPURE_STDLIB = frozenset(
 )  # fmt: skip
 CLOCK_ATTRIBUTES = frozenset({"now", "today", "utcnow"})
 IO_BUILTINS = frozenset({"open", "print", "input"})
-# A stdlib module only one adapter may use.
+# A stdlib module only one adapter (a module, or every module of a package) may use.
 OWNERS = {"smtplib": "reports.deliver", "sqlite3": "reports.ledger"}
 
 
@@ -113,11 +113,18 @@ def test_adapters_do_not_import_each_other(path: Path) -> None:
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: module_name(p))
 def test_only_deliver_uses_smtplib_and_only_ledger_uses_sqlite3(path: Path) -> None:
-    """One module owns the mail server and one owns the database."""
+    """One adapter owns the mail server (the deliver package) and one owns the database."""
     tops = {module.split(".")[0] for module in imports(path)}
+    name = module_name(path)
     for library, owner in OWNERS.items():
         if library in tops:
-            assert module_name(path) == owner, f"{module_name(path)} imports {library}"
+            assert name == owner or name.startswith(f"{owner}."), f"{name} imports {library}"
+
+
+def test_inside_deliver_only_the_smtp_module_imports_smtplib() -> None:
+    """Building messages and writing the outbox never touch the mail server."""
+    users = [p.name for p in sources(("deliver",)) if "smtplib" in imports(p)]
+    assert users == ["smtp.py"]
 
 
 def test_the_core_list_names_modules_that_exist() -> None:

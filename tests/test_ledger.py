@@ -237,3 +237,31 @@ def test_another_sqlite_file_is_not_taken_for_a_ledger(path: Path) -> None:
         db.commit()
     with pytest.raises(LedgerError, match="not a cramp-reports ledger"):
         Ledger(path)
+
+
+def test_close_interrupted_marks_only_unfinished_batches(ledger: Ledger) -> None:
+    """Batches a killed pass left open become "interrupted"; finished ones keep their outcome."""
+    done = ledger.start_batch(file="done.xlsx", sha256="a" * 64, now=T0)
+    ledger.finish_batch(
+        done, team="T", report_date=None, athletes=0, sent=0, skipped=0, failed=0,
+        unchanged=0, outcome="processed", now=at(1),
+    )  # fmt: skip
+    ledger.start_batch(file="killed.xlsx", sha256="b" * 64, now=at(2))
+    assert ledger.close_interrupted(now=at(3)) == 1
+    assert {b.file: b.outcome for b in ledger.recent_batches()} == {
+        "done.xlsx": "processed",
+        "killed.xlsx": "interrupted",
+    }
+    assert ledger.close_interrupted(now=at(4)) == 0
+
+
+def test_another_programs_database_is_refused_untouched(path: Path) -> None:
+    """A SQLite file that is not a ledger is refused before its journal mode is changed."""
+    path.parent.mkdir(parents=True)
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE contacts (name TEXT)")
+        db.commit()
+    with pytest.raises(LedgerError, match="not a cramp-reports ledger"):
+        Ledger(path)
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"

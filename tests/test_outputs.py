@@ -11,6 +11,7 @@ from reports.errors import OutputError
 from reports.outputs import (
     batch_folder,
     read_manifest,
+    remove_temporaries,
     slugify,
     unique_slugs,
     write_atomic,
@@ -76,3 +77,14 @@ def test_manifest_round_trips(tmp_path: Path) -> None:
     assert read_manifest(tmp_path) == {"team": "Harbor", "athletes": []}
     (tmp_path / "manifest.json").write_text("{broken")
     assert read_manifest(tmp_path) is None
+
+
+def test_remove_temporaries_takes_only_the_names_this_program_writes(tmp_path: Path) -> None:
+    """Leftover `.x.pdf.ab12cd34.tmp`, `.ab12cd34.tmp` and `.x.ab12cd34.part` go; all else stays."""
+    leftovers = [".maya-chen.pdf.ab12cd_4.tmp", ".k3j9x0aa.tmp", ".team.xlsx.q8w7e6r5.part"]
+    kept = ["maya-chen.pdf", ".coach-notes.tmp", "notes.tmp", ".hidden"]
+    (tmp_path / "out" / "team").mkdir(parents=True)
+    for name in leftovers + kept:
+        (tmp_path / "out" / "team" / name).write_bytes(b"x")
+    assert remove_temporaries(tmp_path / "out") == 3
+    assert sorted(p.name for p in (tmp_path / "out" / "team").iterdir()) == sorted(kept)

@@ -433,7 +433,7 @@ def test_athlete_email_lists_findings_and_escapes_html(renderer: Renderer) -> No
 
 
 def test_coach_email_counts_outcomes_and_lists_problems(renderer: Renderer) -> None:
-    """Counts by status, then every skipped or failed athlete, then the roster warnings."""
+    """Counts by status, who was sent, every skipped or failed athlete, then the roster warnings."""
     roster = Roster(source="harbor.xlsx", team=TEAM, athletes=(), report_date=TODAY,
                     problems=(Problem("warning", "not an email", "Athletes", "B4"),))  # fmt: skip
     outcomes = [
@@ -444,7 +444,8 @@ def test_coach_email_counts_outcomes_and_lists_problems(renderer: Renderer) -> N
     text, markup = renderer.coach_email(roster, outcomes)
     assert re.search(r"sent\s+1", text) and re.search(r"failed\s+1", text)
     assert "Sam Ortiz (skipped): no email address" in text
-    assert "550 mailbox unavailable" in text and "Leo Park" not in text
+    assert "Sent to: Leo Park" in text and "Leo Park (" not in text
+    assert "550 mailbox unavailable" in text
     assert "Athletes!B4: not an email" in text and "Athletes!B4: not an email" in markup
 
 

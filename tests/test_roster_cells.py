@@ -203,3 +203,19 @@ def test_lone_name_heading_is_used_when_nothing_better_follows() -> None:
 def test_names_match_after_trimming_and_case_folding() -> None:
     """Names compare trimmed, with inner spaces collapsed and case folded."""
     assert name_key("  Maya   CHEN ") == name_key("maya chen") == "maya chen"
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        ("\u202eMaya\u200f Chen\u202c", "Maya Chen"),  # text-direction override and mark
+        ("Maya\x9b\x7f Chen\x85", "Maya Chen"),  # C1 control, DEL, next-line
+        ("Ma\u200bya\ufeff Chen", "Maya Chen"),  # zero-width space, byte-order mark
+        ("Zoë Kapoor\u200d", "Zoë Kapoor\u200d"),  # a zero-width joiner stays
+    ],
+)
+def test_text_drops_invisible_characters(raw: str, read: str) -> None:
+    """Names read as a reader sees them, so they match across sheets and print safely."""
+    assert cells.text(raw) == read
+    assert cells.has_invisible(raw) == (raw != read)
+    assert "\u202e" not in cells.show(raw) and "\x9b" not in cells.show(raw)

@@ -21,6 +21,7 @@ from reports.settings import Settings
 log = logging.getLogger(__name__)
 
 COACH_KEY = "\0coach"
+_MAX_NAME = 60  # of an attachment's name: long names are cut so mail readers can save the file
 
 
 class Sender(Protocol):
@@ -71,8 +72,8 @@ def subject_for(team: str, report_date: str) -> str:
 
 def _attachment_name(name: str, report_date: str) -> str:
     """A readable attachment name without characters mail clients or file systems dislike."""
-    clean = "".join(c for c in name if c.isalnum() or c in " -'.").strip() or "athlete"
-    return f"{clean} - cramp-prevention sheet {report_date}.pdf"
+    clean = "".join(c for c in name if c.isalnum() or c in " -'.").strip(" .")[:_MAX_NAME]
+    return f"{clean.strip(' .') or 'athlete'} - cramp-prevention sheet {report_date}.pdf"
 
 
 def deliver_sheets(
@@ -173,7 +174,8 @@ def _send_recorded(
 ) -> DeliveryOutcome:
     """Record pending, send, record the result: a crash in between leaves a pending row to resend."""
     msg_id = str(record["msg_id"])
-    ledger.record_pending(**record, raw=message.as_bytes(), now=now)  # type: ignore[arg-type]
+    raw = deliver.message_bytes(message)  # exactly what is sent, so a resend is identical
+    ledger.record_pending(**record, raw=raw, now=now)  # type: ignore[arg-type]
     if sender.down:
         return outcome(
             "failed", "the mail server was unreachable; it will be sent on the next pass"
@@ -203,13 +205,15 @@ def send_coach_summary(
     batch_id: int,
     now: datetime,
 ) -> DeliveryOutcome | None:
-    """One summary email per batch to the coach, when the batch sent or failed anything new."""
+    """One summary email to the coach for each summary not yet sent (same sheets: no resend)."""
     team = prepared.roster.team
+    # Whether this exact summary went out is the ledger's to say, not this batch's outcomes:
+    # after a crash between the last athlete and the summary, every athlete is "unchanged"
+    # on the next pass, yet the coach has not had the summary.
     if (
         settings.delivery.mode == "off"
         or not settings.delivery.coach_summary
         or not team.coach_email
-        or all(o.status in ("unchanged", "skipped") for o in outcomes)
     ):
         return None
     report_date = prepared.roster.report_date.isoformat()

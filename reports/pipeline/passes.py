@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from reports import inbox
+from reports import inbox, outputs
 from reports.errors import CrampReportsError, RosterError
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome, Problem
@@ -25,6 +26,10 @@ from reports.roster import read_roster
 from reports.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# How long a pass waits for another program (a backup, a database browser) holding the
+# ledger before it stops with a clear error.
+LEDGER_WAIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -75,13 +80,25 @@ def run_pass(
     progress: Progress | None = None,
     stop: Callable[[], bool] = lambda: False,
     locked: bool = False,
+    lock_wait_seconds: float = 0.0,
 ) -> PassResult:
-    """One pass: resend what a crash or outage left pending, then take every stable workbook."""
+    """One pass: resend what a crash or outage left pending, then take every stable workbook.
+
+    `locked` says the caller (`serve`) holds the folder lock already; otherwise the pass
+    takes it, waiting up to `lock_wait_seconds` for another `run` to finish.
+    """
     ensure_folders(settings)
     if locked:
         return _locked_pass(settings, now, min_age_seconds, progress, stop)
-    with inbox.FolderLock(settings.paths.lock):
+    with inbox.FolderLock(settings.paths.lock, wait_seconds=lock_wait_seconds):
         return _locked_pass(settings, now, min_age_seconds, progress, stop)
+
+
+def tidy(settings: Settings) -> None:
+    """Remove the temporary files a killed pass left behind (the folder lock is held)."""
+    paths = settings.paths
+    for folder in (paths.out, paths.outbox, paths.archive, paths.rejected):
+        outputs.remove_temporaries(folder)
 
 
 def _locked_pass(
@@ -93,9 +110,17 @@ def _locked_pass(
 ) -> PassResult:
     """The pass itself, with the folder lock held."""
     age = settings.min_age_seconds if min_age_seconds is None else min_age_seconds
+    tidy(settings)
     files = inbox.scan(settings.paths.inbox, min_age_seconds=age, now=now.timestamp())
     results: list[WorkbookResult] = []
-    with Ledger(settings.paths.ledger) as ledger, LazySender(settings) as sender:
+    ledger_file = Ledger(settings.paths.ledger, timeout_seconds=LEDGER_WAIT_SECONDS)
+    with ledger_file as ledger, LazySender(settings) as sender:
+        if interrupted := ledger.close_interrupted(now=now):
+            log.warning(
+                "%d batch(es) of an earlier pass were interrupted (killed or power lost); "
+                "a workbook they left in the inbox is taken again",
+                interrupted,
+            )
         resent = resend_pending(ledger, sender, now) if settings.delivery.mode != "off" else 0
         renderer: Renderer | None = None
         for path in files:
@@ -122,12 +147,14 @@ def _take_workbook(
     """Process one workbook; a rejected one is filed with its report and never stops the pass."""
     try:
         sha = inbox.sha256_of(path)
-    except FileNotFoundError:
-        log.info("%s disappeared before it could be read; skipping", path.name)
-        return None
+    except CrampReportsError:
+        if not os.path.lexists(path):
+            log.info("%s disappeared before it could be read; skipping", path.name)
+            return None
+        sha = ""  # unreadable: reading it below files it in rejected/ with the reason
     batch_id = ledger.start_batch(file=path.name, sha256=sha, now=now)
     try:
-        roster = read_roster(path, settings.limits)
+        roster = read_roster(path, settings.limits, follow_links=False)
     except RosterError as err:
         return _reject(
             path, settings, ledger, batch_id, now, err.problems or (Problem("error", str(err)),)
@@ -150,6 +177,18 @@ def _take_workbook(
                 prepared, settings, renderer, ledger, sender, batch_id=batch_id, now=now, stop=stop
             )
         )
+        counts = Counter(o.status for o in outcomes)
+        if len(outcomes) < len(prepared.sheets):
+            log.info(
+                "%s: stopped before every sheet was delivered; it stays in the inbox", path.name
+            )
+            outcome, moved = "stopped", None
+        else:
+            send_coach_summary(
+                prepared, outcomes, settings, renderer, ledger, sender, batch_id=batch_id, now=now
+            )
+            write_manifest(prepared, sha, outcomes)
+            outcome, moved = "processed", _archive_unchanged(path, sha, settings, now)
     except CrampReportsError as err:
         ledger.finish_batch(
             batch_id,
@@ -164,56 +203,42 @@ def _take_workbook(
             now=now,
         )
         raise
-    counts = Counter(o.status for o in outcomes)
-    if len(outcomes) < len(prepared.sheets):
-        log.info("%s: stopped before every sheet was delivered; it stays in the inbox", path.name)
-        _finish(
-            ledger,
-            batch_id,
-            roster.team.name,
-            roster.report_date,
-            len(roster.athletes),
-            counts,
-            "stopped",
-            now,
-        )
-        return WorkbookResult(
-            path.name,
-            "stopped",
-            roster.team.name,
-            roster.report_date,
-            prepared.folder,
-            counts=dict(counts),
-            problems=roster.problems,
-            rendered=prepared.rendered,
-        )
-    send_coach_summary(
-        prepared, outcomes, settings, renderer, ledger, sender, batch_id=batch_id, now=now
-    )
-    write_manifest(prepared, sha, outcomes)
-    moved = inbox.archive(path, settings.paths.archive, now.date())
-    _finish(
-        ledger,
-        batch_id,
-        roster.team.name,
-        roster.report_date,
-        len(roster.athletes),
-        counts,
-        "processed",
-        now,
-    )
-    log.info("%s: %s; archived as %s", path.name, _describe(counts), moved)
+    team, day, athletes = roster.team.name, roster.report_date, len(roster.athletes)
+    _finish(ledger, batch_id, team, day, athletes, counts, outcome, now)
+    if moved is not None:
+        log.info("%s: %s; archived as %s", path.name, _describe(counts), moved)
     return WorkbookResult(
         path.name,
-        "processed",
-        roster.team.name,
-        roster.report_date,
+        outcome,
+        team,
+        day,
         prepared.folder,
         moved,
         dict(counts),
         roster.problems,
         prepared.rendered,
     )
+
+
+def _archive_unchanged(path: Path, sha: str, settings: Settings, now: datetime) -> Path | None:
+    """Archive the workbook just processed, unless it was replaced (or removed) meanwhile.
+
+    A coach may drop a corrected copy under the same name while a pass works on the old
+    one: that copy was never read, so it stays in the inbox for the next pass.
+    """
+    try:
+        current = inbox.sha256_of(path)
+    except CrampReportsError:
+        log.warning("%s was removed from the inbox while it was processed", path.name)
+        return None
+    if current != sha:
+        log.warning(
+            "%s changed in the inbox while it was processed; the new copy is left there "
+            "for the next pass",
+            path.name,
+        )
+        return None
+    return inbox.archive(path, settings.paths.archive, now.date())
 
 
 def _reject(

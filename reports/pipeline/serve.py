@@ -42,7 +42,7 @@ def serve(
 ) -> None:
     """Run passes on the configured schedule until `stopping` is set; a failing pass is logged, not fatal."""
     ensure_folders(settings)
-    with inbox.FolderLock(settings.paths.lock):
+    with inbox.FolderLock(settings.paths.lock, role="serve"):
         scheduler = schedule.Scheduler()
 
         def one_pass() -> None:

@@ -9,7 +9,7 @@ raises `RosterError` carrying every problem found.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -17,9 +17,9 @@ from typing import TypeVar
 from reports.errors import RosterError
 from reports.models import Problem, Roster
 from reports.roster.assemble import assemble
-from reports.roster.headers import sheet_role, sheet_unit, squash
+from reports.roster.headers import NumberedRow, sheet_role, sheet_unit, squash
 from reports.roster.mileage import MileageSheet, read_mileage
-from reports.roster.reading import Problems, SheetCells
+from reports.roster.reading import Problems, SheetCells, capped
 from reports.roster.sheets import (
     AthleteRow,
     CrampEntry,
@@ -79,13 +79,17 @@ def assign_sheets(titles: tuple[str, ...], problems: Problems) -> dict[str, str]
 
 
 def _read(
-    book: Book, title: str | None, problems: Problems, reader: Callable[[SheetCells, Book, str], T]
+    book: Book,
+    title: str | None,
+    problems: Problems,
+    reader: Callable[[SheetCells, Iterable[NumberedRow], str], T],
 ) -> T | None:
-    """Run one sheet reader with that sheet's cells, if the sheet exists."""
+    """Run one sheet reader with that sheet's cells (over-long text cut short), if it exists."""
     if title is None:
         return None
     unsaved, more = book.unsaved(title)
-    return reader(SheetCells(title, problems, unsaved, more), book, title)
+    sheet = SheetCells(title, problems, unsaved, more)
+    return reader(sheet, capped(sheet, book.rows(title)), title)
 
 
 def _summary(source: str, problems: list[Problem]) -> str:
@@ -97,33 +101,36 @@ def _summary(source: str, problems: list[Problem]) -> str:
     return f"{source}: {where}{first.message}{more}"
 
 
-def read_roster(path: Path, limits: LimitSettings = DEFAULT_LIMITS) -> Roster:
+def read_roster(
+    path: Path, limits: LimitSettings = DEFAULT_LIMITS, *, follow_links: bool = True
+) -> Roster:
     """Read one workbook. Raises RosterError(message, problems) when it has any error;
     RosterError.problems lists every error AND warning found (so `check` can print all).
-    On success Roster.problems holds the warnings and notes."""
+    On success Roster.problems holds the warnings and notes. With `follow_links` False
+    (the hot folder) a symbolic link is refused rather than read."""
     path = Path(path)
     problems = Problems()
-    with open_book(path, limits) as book:
+    with open_book(path, limits, follow_links=follow_links) as book:
         roles = assign_sheets(book.titles, problems)
         team = (
-            _read(book, roles.get("team"), problems, lambda s, b, t: read_team(s, b.rows(t)))
+            _read(book, roles.get("team"), problems, lambda s, rows, t: read_team(s, rows))
             or TeamInfo()
         )
         athletes: list[AthleteRow] | None = _read(
-            book, roles.get("athletes"), problems, lambda s, b, t: read_athletes(s, b.rows(t))
+            book, roles.get("athletes"), problems, lambda s, rows, t: read_athletes(s, rows)
         )
         mileage: MileageSheet | None = _read(
             book,
             roles.get("mileage"),
             problems,
-            lambda s, b, t: read_mileage(s, b.rows(t), _distance_unit(t) or team.units),
+            lambda s, rows, t: read_mileage(s, rows, _distance_unit(t) or team.units),
         )
         cramps: list[CrampEntry] = (
             _read(
                 book,
                 roles.get("cramps"),
                 problems,
-                lambda s, b, t: read_cramps(s, b.rows(t), team.units),
+                lambda s, rows, t: read_cramps(s, rows, team.units),
             )
             or []
         )

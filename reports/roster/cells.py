@@ -46,7 +46,15 @@ _EMAIL = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 _NAMED_EMAIL = re.compile(r"^[^<>]*<([^<>]+)>$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+# Invisible characters no roster text needs: C0 and C1 controls, and the format characters
+# (text-direction overrides, isolates and marks, zero-width spaces, BOM, soft hyphen) that
+# can reorder what a reader sees or make two different names look the same. Zero-width
+# joiners (U+200C, U+200D) stay: some scripts and emoji need them.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u061c\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Unreadable(ValueError):
@@ -58,14 +66,14 @@ def show(value: object, limit: int = 40) -> str:
     if isinstance(value, datetime) and value.time() == time():
         value = value.date()
     text = value.isoformat() if isinstance(value, date | time) else str(value)
-    text = _CONTROL.sub(" ", text).strip()
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text)).strip()
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f'"{text}"'
 
 
 def text(value: object) -> str | None:
-    """Trimmed text with inner whitespace collapsed; None for an empty cell."""
+    """Trimmed text, inner whitespace collapsed, invisible characters dropped; None if empty."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -74,8 +82,13 @@ def text(value: object) -> str | None:
         value = int(value)
     if isinstance(value, datetime):
         value = value.date()
-    result = " ".join(str(value).split())
+    result = " ".join(_INVISIBLE.sub("", str(value)).split())
     return result or None
+
+
+def has_invisible(value: object) -> bool:
+    """True for text holding control or text-direction characters that `text` removes."""
+    return isinstance(value, str) and _INVISIBLE.search(value) is not None
 
 
 def is_blank(value: object) -> bool:

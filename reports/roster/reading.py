@@ -15,6 +15,9 @@ from reports.roster.headers import UNIT_KINDS, Column, Header, NumberedRow, Row,
 
 T = TypeVar("T")
 
+# Excel itself stops a cell at 32,767 characters; no roster field needs more than this.
+MAX_TEXT = 2_000
+
 
 @dataclass
 class Problems:
@@ -126,6 +129,26 @@ def who(sheet: SheetCells, number: int, row: Row, header: Header) -> Who | None:
     first = header.columns.get("name") or header.columns.get("first_name")
     cell = ref(first.index if first else header.columns["id"].index, number)
     return Who(name, ident, sheet.title, cell)
+
+
+def capped(sheet: SheetCells, rows: Iterable[NumberedRow]) -> Iterator[NumberedRow]:
+    """Rows with every text longer than MAX_TEXT cut short, and a warning for each such cell."""
+    for number, row in rows:
+        if any(isinstance(value, str) and len(value) > MAX_TEXT for value in row):
+            row = tuple(_cut(sheet, number, index, value) for index, value in enumerate(row))
+        yield number, row
+
+
+def _cut(sheet: SheetCells, number: int, index: int, value: object) -> object:
+    """One cell's value, cut to MAX_TEXT characters (with a warning) when it is longer."""
+    if not isinstance(value, str) or len(value) <= MAX_TEXT:
+        return value
+    sheet.warn(
+        ref(index, number),
+        f"holds {len(value):,} characters, far more than a roster cell needs — only the first "
+        f"{MAX_TEXT:,} were read; shorten the text in this cell",
+    )
+    return value[:MAX_TEXT]
 
 
 def blank(row: Row) -> bool:

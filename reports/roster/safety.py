@@ -293,7 +293,13 @@ def scan_part(
             cut = _boundary(buffer) if chunk else len(buffer)
             region, carry = buffer[:cut], buffer[cut:]
             if len(carry) > MAX_CARRY:
-                raise damaged(path)
+                raise refuse(
+                    path,
+                    f"holds a single cell or row of more than {MAX_CARRY >> 20} MB, far more than "
+                    "Excel writes (a cell holds at most 32,767 characters) — it is damaged or was "
+                    f"not made by Excel; {RESAVE}",
+                    sheet,
+                )
             if b"<!DOCTYPE" in region or b"<!ENTITY" in region:
                 raise crafted(path)
             scan.rows += len(_ROW.findall(region))

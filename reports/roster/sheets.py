@@ -106,6 +106,12 @@ def read_athletes(sheet: SheetCells, rows: Iterable[NumberedRow]) -> list[Athlet
             cell = ref(name_col.index, number) if name_col else None
             sheet.warn(cell, "this row has no name — type the athlete's name, or delete the row")
             continue
+        if cells.has_invisible(sheet.value(number, row, header.columns.get("name"))):
+            sheet.warn(
+                person.cell,
+                f"the name {cells.show(person.name)} held invisible control or text-direction "
+                "characters — they were removed; retype the name if it does not look right",
+            )
         athlete = _athlete(sheet, number, row, header, person.name, fluid_unit)
         athletes.append(AthleteRow(person, number, athlete))
     sheet.finish()

@@ -6,14 +6,17 @@ rows are streamed as openpyxl finds them, at most `MAX_COLUMNS` wide.
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import stat
 import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any, Final
+from typing import IO, Any, Final
 
 import openpyxl
 from defusedxml import DefusedXmlException
@@ -88,13 +91,33 @@ class Book:
             yield number, tuple(values)
 
 
+def _open_regular(path: Path, follow_links: bool) -> IO[bytes]:
+    """Open a regular file for reading; a FIFO or device is refused before it can block."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except OSError as err:
+        if err.errno == errno.ELOOP and not follow_links:
+            raise refuse(
+                path,
+                "is a symbolic link, which is never followed — copy the workbook itself into "
+                "the inbox",
+            ) from err
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise refuse(path, "is not a regular file (a pipe, device or folder) — it was not read")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 @contextmanager
-def open_book(path: Path, limits: LimitSettings) -> Iterator[Book]:
+def open_book(path: Path, limits: LimitSettings, *, follow_links: bool = True) -> Iterator[Book]:
     """Open a roster for reading after every safety check; RosterError if it is not one."""
     check_suffix(path)
     with ExitStack() as stack:
         try:
-            handle = stack.enter_context(path.open("rb"))
+            handle = stack.enter_context(_open_regular(path, follow_links))
             check_kind(path, handle, limits)
             scans = prescan(path, handle, limits)
             handle.seek(0)

@@ -1,207 +1,33 @@
-"""Email delivery: build one message per sheet, then write it to the outbox or send it by SMTP."""
+"""SMTP delivery: TLS, login, a rate limit and retries with backoff (the only smtplib user)."""
 
 from __future__ import annotations
 
+import base64
 import copy
-import hashlib
 import ipaddress
 import logging
-import os
-import re
 import smtplib
 import ssl
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from email import policy
-from email.errors import MessageError
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import getaddresses
-from pathlib import Path
 from typing import NoReturn, Self
 
+from reports.deliver.message import WIRE
 from reports.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
 from reports.settings import SmtpSettings
 
 log = logging.getLogger(__name__)
 
-# Every character that Python's email package (or a mail server) may treat as a line end.
-_BREAKS = frozenset("\r\n\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-_MSG_ID = re.compile(r"<[^<>@\s]+@[^<>@\s]+>")
-_WIRE = policy.SMTP  # CRLF line ends: what mail servers and .eml readers expect
 _SMTP_HINT = 'check [smtp] host/port in cramp-reports.toml, or use delivery.mode = "outbox"'
 _LATER_HINT = "the message stays pending and is sent again on the next pass"
 _ADDRESS_FIX = "check the athlete's email address in the roster"
 _CONTENT_FIX = "the server refused the message itself; its reply says why"
 _SENDER_FIX = "check [delivery] from and the account [smtp] username may send as"
 _STARTTLS_FIX = 'set [smtp] security = "tls" (usually port 465), or "none" for a local relay'
-
-
-def message_id(athlete_key: str, sheet_key: str, domain: str = "cramp-reports.invalid") -> str:
-    """A Message-ID that is the same every time for this athlete and this exact sheet."""
-    _refuse_breaks("Message-ID domain", domain)
-    digest = hashlib.sha256(f"{athlete_key}\x00{sheet_key}".encode()).hexdigest()[:40]
-    return f"<{digest}@{domain}>"
-
-
-def build_message(
-    *,
-    to_name: str,
-    to_addr: str,
-    sender: str,
-    reply_to: str | None,
-    subject: str,
-    text: str,
-    html: str | None,
-    attachment: bytes | None,
-    attachment_name: str | None,
-    msg_id: str,
-    date: datetime,
-) -> EmailMessage:
-    """One athlete's email: plain text with an HTML alternative and the PDF sheet attached."""
-    for label, value in (
-        ("recipient name", to_name),
-        ("recipient address", to_addr),
-        ("[delivery] from", sender),
-        ("[delivery] reply_to", reply_to),
-        ("subject", subject),
-        ("attachment name", attachment_name),
-        ("Message-ID", msg_id),
-    ):
-        _refuse_breaks(label, value)
-    if not _MSG_ID.fullmatch(msg_id):
-        raise DeliveryError(f"Message-ID {msg_id!r} is not of the form <id@domain>")
-    msg = EmailMessage(policy=policy.default)
-    msg["From"] = _one_address("[delivery] from", sender)
-    msg["To"] = _recipient(to_name, to_addr)
-    if reply_to:
-        msg["Reply-To"] = _one_address("[delivery] reply_to", reply_to)
-    msg["Subject"] = subject
-    msg["Date"] = date
-    msg["Message-ID"] = msg_id
-    # Asks vacation responders not to answer an automated sheet.
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(text)
-    if html is not None:
-        msg.add_alternative(html, subtype="html")
-    if attachment is not None:
-        msg.add_attachment(
-            attachment, maintype="application", subtype="pdf", filename=_pdf_name(attachment_name)
-        )
-    return msg
-
-
-def message_bytes(message: EmailMessage) -> bytes:
-    """The message as sent and stored (CRLF line ends), e.g. to keep in the ledger."""
-    return message.as_bytes(policy=_WIRE)
-
-
-def parse_raw(raw: bytes) -> EmailMessage:
-    """Read back bytes from `message_bytes` (or an `.eml` file) to send them again unchanged."""
-    parsed = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(parsed, EmailMessage)  # policy.default always builds EmailMessage
-    return parsed
-
-
-def _refuse_breaks(label: str, value: str | None) -> None:
-    """Refuse a header value with a line break, which could smuggle in extra headers."""
-    if value is not None and any(ch in _BREAKS for ch in value):
-        raise DeliveryError(
-            f"the {label} {value[:60]!r} contains a line break, which would let it add mail "
-            "headers — remove the line break (in the roster or cramp-reports.toml)"
-        )
-
-
-def _one_address(label: str, value: str) -> str:
-    """Check that a configured address like `Coach <coach@example.org>` is one valid address."""
-    pairs = getaddresses([value])
-    if len(pairs) != 1 or not _valid_addr(pairs[0][1]):
-        raise DeliveryError(
-            f'{label} = {value!r} is not one email address — write it like "Coach <coach@example.org>"'
-        )
-    return value
-
-
-def _recipient(name: str, addr: str) -> Address:
-    """The To address, refusing anything that is not exactly one mailbox."""
-    try:
-        address = Address(display_name=name, addr_spec=addr.strip())
-        valid = _valid_addr(address.addr_spec)
-    except (ValueError, IndexError, MessageError):
-        valid = False
-    if not valid:
-        raise DeliveryError(f"{addr!r} ({name}) is not an email address — fix it in the roster")
-    return address
-
-
-def _valid_addr(addr: str) -> bool:
-    """True for `local@domain` with both parts present and no spaces."""
-    local, at, domain = addr.rpartition("@")
-    return bool(at and local and domain) and not any(ch.isspace() for ch in addr)
-
-
-def _pdf_name(name: str | None) -> str:
-    """A plain file name ending in .pdf, with no folder parts a mail reader could misuse."""
-    cleaned = (name or "").replace("/", "-").replace("\\", "-").strip(" .") or "cramp-sheet"
-    return cleaned if cleaned.lower().endswith(".pdf") else f"{cleaned}.pdf"
-
-
-class Outbox:
-    """Writes each message to `<folder>/<Message-ID>.eml`: the default, no mail server needed."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def send(self, message: EmailMessage) -> str:
-        """Write the message once (same Message-ID, same file) and return e.g. `outbox/x.eml`."""
-        name = _eml_name(message)
-        target = self.folder / name
-        detail = f"{self.folder.name}/{name}"
-        if target.exists():
-            log.info("%s is already in the outbox; not written again", name)
-            return detail
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(target, message_bytes(message))
-        except OSError as err:
-            raise DeliveryError(
-                f"cannot write {target} ({err.strerror or err}) — check that the outbox folder "
-                "is writable and has free space, or set [paths] outbox in cramp-reports.toml"
-            ) from err
-        return detail
-
-
-def _eml_name(message: EmailMessage) -> str:
-    """A safe file name built from the Message-ID."""
-    msg_id = str(message.get("Message-ID", "")).strip().strip("<>")
-    if not msg_id:
-        raise DeliveryError("the message has no Message-ID — build it with build_message()")
-    safe = re.sub(r"[^A-Za-z0-9._@+-]", "_", msg_id)[:150]
-    return f"_{safe[1:]}.eml" if safe.startswith(".") else f"{safe}.eml"
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write a temp file beside `target`, flush it to disk, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # the rename itself survives a power cut only once the folder is synced
-    finally:
-        os.close(dir_fd)
 
 
 @dataclass(frozen=True)
@@ -242,6 +68,7 @@ class SmtpSender:
         self._smtp: smtplib.SMTP | None = None
         self._started: deque[float] = deque()  # start times of the attempts of the last minute
         self._where = f"{settings.host}:{settings.port}"
+        self._secrets = _secret_forms(settings)
 
     def __enter__(self) -> Self:
         return self
@@ -330,7 +157,7 @@ class SmtpSender:
         """Classify a refusal: 4xx (421 also closes) is retried, 5xx is final."""
         # A final refusal of setup (sender, STARTTLS) concerns every message, so it is a
         # plain DeliveryError that stops the batch; otherwise it fails only this message.
-        text = f"{what} by {self._where}: {code}{_brief(reply, prefix=' ')}"
+        text = self._scrub(f"{what} by {self._where}: {code}{_brief(reply, prefix=' ')}")
         if code == 421:
             self._drop()
         if 500 <= code < 600:
@@ -373,9 +200,11 @@ class SmtpSender:
             raise
         except (OSError, smtplib.SMTPException) as err:
             smtp.close()
-            raise _Retry(
-                f"the mail server at {self._where} failed to start ({err})", _SMTP_HINT
-            ) from err
+            said = self._scrub(str(err))
+            retry = _Retry(f"the mail server at {self._where} failed to start ({said})", _SMTP_HINT)
+            if said != str(err):
+                raise retry from None  # the server echoed our credentials: keep them out
+            raise retry from err
         log.info("connected to %s (%s)", self._where, s.security)
         return smtp
 
@@ -404,7 +233,7 @@ class SmtpSender:
         try:
             smtp.login(s.username, s.password)
         except smtplib.SMTPAuthenticationError as err:
-            reply = _brief(err.smtp_error, prefix=" ").replace(s.password, "***")
+            reply = self._scrub(_brief(err.smtp_error, prefix=" "))
             raise DeliveryError(
                 f"the mail server at {self._where} refused the login for {s.username!r} "
                 f"({err.smtp_code}{reply}) — check [smtp] username and the password in the "
@@ -422,6 +251,12 @@ class SmtpSender:
                 f"the mail server at {self._where} offers no login method this program knows "
                 f"({err}) — ask its administrator for PLAIN or LOGIN over TLS"
             ) from err
+
+    def _scrub(self, text: str) -> str:
+        """`text` with the password, in every form a server could echo it, replaced by ***."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def _context(self) -> ssl.SSLContext:
         """The TLS settings: the given context, else the system's trusted certificates."""
@@ -469,9 +304,20 @@ def _envelope(message: EmailMessage) -> _Envelope:
         msg_id=msg_id,
         sender=senders[0][1],
         recipients=recipients,
-        data=wire.as_bytes(policy=_WIRE.clone(utf8=international)),
+        data=wire.as_bytes(policy=WIRE.clone(utf8=international)),
         options=("SMTPUTF8", "BODY=8BITMIME") if international else (),
     )
+
+
+def _secret_forms(settings: SmtpSettings) -> tuple[str, ...]:
+    """The password as typed and as AUTH PLAIN and LOGIN send it (base64), longest first."""
+    password = settings.password
+    if not password:
+        return ()
+    user = settings.username
+    blobs = (password, f"\0{user}\0{password}", f"{user}\0{password}")
+    encoded = [base64.b64encode(b.encode()).decode() for b in blobs]
+    return tuple(sorted({password, *encoded}, key=len, reverse=True))
 
 
 def _brief(reply: bytes | str, *, prefix: str) -> str:

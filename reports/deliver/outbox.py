@@ -1,0 +1,68 @@
+"""The outbox: one `.eml` file per message, named for its Message-ID, written atomically."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from email.message import EmailMessage
+from pathlib import Path
+
+from reports.deliver.message import message_bytes
+from reports.errors import DeliveryError
+
+log = logging.getLogger(__name__)
+
+
+class Outbox:
+    """Writes each message to `<folder>/<Message-ID>.eml`: the default, no mail server needed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, message: EmailMessage) -> str:
+        """Write the message once (same Message-ID, same file) and return e.g. `outbox/x.eml`."""
+        name = _eml_name(message)
+        target = self.folder / name
+        detail = f"{self.folder.name}/{name}"
+        if target.exists():
+            log.info("%s is already in the outbox; not written again", name)
+            return detail
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_atomically(target, message_bytes(message))
+        except OSError as err:
+            raise DeliveryError(
+                f"cannot write {target} ({err.strerror or err}) — check that the outbox folder "
+                "is writable and has free space, or set [paths] outbox in cramp-reports.toml"
+            ) from err
+        return detail
+
+
+def _eml_name(message: EmailMessage) -> str:
+    """A safe file name built from the Message-ID."""
+    msg_id = str(message.get("Message-ID", "")).strip().strip("<>")
+    if not msg_id:
+        raise DeliveryError("the message has no Message-ID — build it with build_message()")
+    safe = re.sub(r"[^A-Za-z0-9._@+-]", "_", msg_id)[:150]
+    return f"_{safe[1:]}.eml" if safe.startswith(".") else f"{safe}.eml"
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write a temp file beside `target`, flush it to disk, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # the rename itself survives a power cut only once the folder is synced
+    finally:
+        os.close(dir_fd)

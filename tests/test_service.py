@@ -10,13 +10,12 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
 from email import policy
 from pathlib import Path
 
 import pytest
 
-from conftest import FIRST_WEEK, Sheets, canonical_sheets, write_workbook
+from conftest import big_roster, canonical_sheets, write_workbook
 
 pytestmark = pytest.mark.slow
 
@@ -39,22 +38,6 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.1)
-
-
-def big_roster(athletes: int) -> Sheets:
-    """A roster of `athletes` runners, all with email, eight weeks each."""
-    sheets = canonical_sheets()
-    sheets["Athletes"] = [sheets["Athletes"][0]]
-    sheets["Mileage"] = [sheets["Mileage"][0]]
-    for i in range(athletes):
-        name = f"Runner {i:03d}"
-        sheets["Athletes"].append(
-            [name, f"runner{i:03d}@example.org", None, "A", "N", "N", "Y", 20, "N", None, None]
-        )
-        for w in range(8):
-            sheets["Mileage"].append([name, FIRST_WEEK + timedelta(weeks=w), 20 + (i + w) % 5, 7])
-    sheets["Cramps"] = [sheets["Cramps"][0]]
-    return sheets
 
 
 def recipients(outbox: Path) -> Counter[str]:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Self
 
 from reports.errors import BusyError, ConfigError, CrampReportsError, OutputError
+from reports.files import sync_folder, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def reject(path: Path, rejected: Path, lines: Sequence[str]) -> Path:
     moved = _move(path, rejected, taken=taken)
     text = "".join(" ".join(line.splitlines()) + "\n" for line in lines)
     try:
-        _write_atomically(_errors_path(moved), text.encode("utf-8"))
+        write_atomic(_errors_path(moved), text.encode("utf-8"))
     except OSError as err:
         raise OutputError(
             f"moved {path.name} to {moved} but could not write its error report "
@@ -257,8 +258,8 @@ def _move(path: Path, folder: Path, *, taken: Callable[[Path], bool]) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         final = _place(path, folder, taken)
         path.unlink()
-        _sync_folder(folder)
-        _sync_folder(path.parent)
+        sync_folder(folder)
+        sync_folder(path.parent)
     except OSError as err:
         raise OutputError(
             f"cannot move {path} to {folder} ({err.strerror or err}) — check that the folder "
@@ -314,27 +315,3 @@ def _stage_copy(path: Path, folder: Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write a temp file beside `target`, sync it, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _sync_folder(target.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Flush a folder's entries (renames, links) to disk."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -6,12 +6,12 @@ import json
 import logging
 import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 from reports.errors import OutputError
+from reports.files import write_atomic as _write_file
 
 log = logging.getLogger(__name__)
 
@@ -63,20 +63,9 @@ def batch_folder(out_root: Path, team: str, report_date: str) -> Path:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary name in the same folder, then rename, so no reader sees half a file."""
-    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(
-                handle.fileno(), 0o644
-            )  # mkstemp's 0600 would hide sheets from the coach's share
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        _write_file(path, data, mode=0o644)  # 0644: the coach's share must read the sheets
     except OSError as err:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
         raise OutputError(
             f"{path}: could not be written ({err.strerror or err}) — free some disk space or "
             "check the folder's permissions, then run again"

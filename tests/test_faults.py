@@ -25,8 +25,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from pypdf import PdfReader
 
-import reports.deliver.outbox
-import reports.outputs
+import reports.files
 import reports.pipeline.passes
 from reports.cli import main
 from reports.config import load_settings
@@ -334,9 +333,9 @@ def complete_pdfs(settings: Settings) -> list[str]:
 
 
 DISK_FAULTS = [
-    ("a PDF", reports.outputs, ".pdf.", 1, 4),
-    ("an .eml file", reports.deliver.outbox, ".tmp", 1, 4),
-    ("the manifest", reports.outputs, "manifest.json", 0, 4),
+    ("a PDF", reports.files, ".pdf.", 1, 4),
+    ("an .eml file", reports.files, ".eml.", 1, 4),
+    ("the manifest", reports.files, "manifest.json", 0, 4),
 ]
 
 

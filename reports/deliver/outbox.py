@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 
 from reports.deliver.message import message_bytes
 from reports.errors import DeliveryError
+from reports.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ class Outbox:
             return detail
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(target, message_bytes(message))
+            write_atomic(target, message_bytes(message))
         except OSError as err:
             raise DeliveryError(
                 f"cannot write {target} ({err.strerror or err}) — check that the outbox folder "
@@ -47,22 +46,3 @@ def _eml_name(message: EmailMessage) -> str:
         raise DeliveryError("the message has no Message-ID — build it with build_message()")
     safe = re.sub(r"[^A-Za-z0-9._@+-]", "_", msg_id)[:150]
     return f"_{safe[1:]}.eml" if safe.startswith(".") else f"{safe}.eml"
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write a temp file beside `target`, flush it to disk, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # the rename itself survives a power cut only once the folder is synced
-    finally:
-        os.close(dir_fd)

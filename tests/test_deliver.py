@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import ssl
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -27,7 +27,7 @@ from reports.deliver import (
 from reports.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
 from reports.settings import SmtpSettings
 
-from conftest import LocalController, Mailbox, ScriptedSmtp, free_port
+from conftest import Mailbox, ScriptedSmtp, free_port
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n"
 PASSWORD = "s3cret-Pa55word"
@@ -196,22 +196,6 @@ def client_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(certificate[0]))
 
 
-@pytest.fixture
-def serve() -> Iterator[Callable[..., LocalController]]:
-    """Factory: start an aiosmtpd server on 127.0.0.1 with a handler; stopped after the test."""
-    started: list[LocalController] = []
-
-    def start(handler: Mailbox, **kwargs: Any) -> LocalController:
-        controller = LocalController(handler, hostname="127.0.0.1", port=0, **kwargs)
-        controller.start()
-        started.append(controller)
-        return controller
-
-    yield start
-    for controller in started:
-        controller.stop()
-
-
 def settings_for(port: int, **fields: Any) -> SmtpSettings:
     """SMTP settings for the local test server: plain, fast timeouts, no rate limit."""
     values: dict[str, Any] = {
@@ -227,10 +211,10 @@ def settings_for(port: int, **fields: Any) -> SmtpSettings:
     return SmtpSettings(**values)
 
 
-def test_smtp_delivers_recipients_subject_bodies_and_pdf(serve: Callable[..., Any]) -> None:
+def test_smtp_delivers_recipients_subject_bodies_and_pdf(smtp_server: Callable[..., Any]) -> None:
     """A plain relay receives the message for the right recipient with bodies and PDF intact."""
     box = Mailbox()
-    port = serve(box).port
+    port = smtp_server(box).port
     with SmtpSender(settings_for(port)) as sender:
         detail = sender.send(make_message())
     assert detail.startswith(f"250 accepted by 127.0.0.1:{port}")
@@ -245,11 +229,11 @@ def test_smtp_delivers_recipients_subject_bodies_and_pdf(serve: Callable[..., An
 
 
 def test_starttls_with_login_delivers(
-    serve: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
+    smtp_server: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
 ) -> None:
     """STARTTLS, then login with the password from settings, then delivery."""
     box = Mailbox()
-    port = serve(
+    port = smtp_server(
         box, tls_context=server_tls, require_starttls=True, authenticator=authenticate,
         auth_required=True, auth_require_tls=True,
     ).port  # fmt: skip
@@ -260,10 +244,10 @@ def test_starttls_with_login_delivers(
 
 
 def test_a_refused_login_names_the_user_and_env_var_but_never_the_password(
-    serve: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
+    smtp_server: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
 ) -> None:
     """Wrong credentials stop with a DeliveryError that says what to check."""
-    port = serve(Mailbox(), tls_context=server_tls, authenticator=authenticate).port
+    port = smtp_server(Mailbox(), tls_context=server_tls, authenticator=authenticate).port
     wrong = PASSWORD + "-old"
     settings = settings_for(port, security="starttls", username="coach", password=wrong)
     with (
@@ -278,10 +262,10 @@ def test_a_refused_login_names_the_user_and_env_var_but_never_the_password(
 
 
 def test_a_missing_password_names_the_environment_variable(
-    serve: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
+    smtp_server: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
 ) -> None:
     """A username without a password says which variable to set, before any login attempt."""
-    port = serve(Mailbox(), tls_context=server_tls, authenticator=authenticate).port
+    port = smtp_server(Mailbox(), tls_context=server_tls, authenticator=authenticate).port
     settings = settings_for(port, security="starttls", username="coach", password=None)
     with (
         SmtpSender(settings, ssl_context=client_tls) as sender,
@@ -291,11 +275,11 @@ def test_a_missing_password_names_the_environment_variable(
 
 
 def test_an_untrusted_certificate_stops_without_retrying(
-    serve: Callable[..., Any], server_tls: ssl.SSLContext
+    smtp_server: Callable[..., Any], server_tls: ssl.SSLContext
 ) -> None:
     """A certificate the system does not trust is a setup problem, not a temporary one."""
     box = Mailbox()
-    port = serve(box, ssl_context=server_tls).port
+    port = smtp_server(box, ssl_context=server_tls).port
     sleeps: list[float] = []
     with (
         SmtpSender(settings_for(port, security="tls"), sleep=sleeps.append) as sender,
@@ -306,10 +290,12 @@ def test_an_untrusted_certificate_stops_without_retrying(
     assert sleeps == [] and box.arrived == []
 
 
-def test_starttls_missing_on_the_server_is_refused_not_skipped(serve: Callable[..., Any]) -> None:
+def test_starttls_missing_on_the_server_is_refused_not_skipped(
+    smtp_server: Callable[..., Any],
+) -> None:
     """A server without STARTTLS is never used unencrypted when starttls was asked for."""
     box = Mailbox()
-    port = serve(box).port
+    port = smtp_server(box).port
     with (
         SmtpSender(settings_for(port, security="starttls")) as sender,
         pytest.raises(DeliveryError, match="does not offer STARTTLS"),
@@ -319,20 +305,20 @@ def test_starttls_missing_on_the_server_is_refused_not_skipped(serve: Callable[.
 
 
 def test_implicit_tls_delivers(
-    serve: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
+    smtp_server: Callable[..., Any], server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
 ) -> None:
     """security = "tls" speaks TLS from the first byte (SMTP_SSL)."""
     box = Mailbox()
-    port = serve(box, ssl_context=server_tls).port
+    port = smtp_server(box, ssl_context=server_tls).port
     with SmtpSender(settings_for(port, security="tls"), ssl_context=client_tls) as sender:
         sender.send(make_message())
     assert len(box.arrived) == 1
 
 
-def test_a_451_is_retried_after_a_pause_and_delivered_once(serve: Callable[..., Any]) -> None:
+def test_a_451_is_retried_after_a_pause_and_delivered_once(smtp_server: Callable[..., Any]) -> None:
     """ "Try again later" is retried with backoff; the message arrives exactly once."""
     box = Mailbox(data_replies=("451 4.3.0 try again later",))
-    port = serve(box).port
+    port = smtp_server(box).port
     sleeps: list[float] = []
     with SmtpSender(settings_for(port), sleep=sleeps.append) as sender:
         sender.send(make_message())
@@ -340,10 +326,10 @@ def test_a_451_is_retried_after_a_pause_and_delivered_once(serve: Callable[..., 
     assert sleeps == [1.5]
 
 
-def test_a_421_reconnects_and_delivers_once(serve: Callable[..., Any]) -> None:
+def test_a_421_reconnects_and_delivers_once(smtp_server: Callable[..., Any]) -> None:
     """A server closing the connection (421) is answered by reconnecting and resending."""
     box = Mailbox(data_replies=("421 4.3.2 shutting down",))
-    port = serve(box).port
+    port = smtp_server(box).port
     with SmtpSender(settings_for(port), sleep=lambda _: None) as sender:
         sender.send(make_message())
         sender.send(make_message(to_addr="leo@example.org"))
@@ -351,10 +337,10 @@ def test_a_421_reconnects_and_delivers_once(serve: Callable[..., Any]) -> None:
     assert box.peers[0] != box.peers[1] == box.peers[2]
 
 
-def test_backoff_doubles_until_retries_run_out(serve: Callable[..., Any]) -> None:
+def test_backoff_doubles_until_retries_run_out(smtp_server: Callable[..., Any]) -> None:
     """A server that keeps deferring gets 1 + retries attempts, pauses doubling, then gives up."""
     box = Mailbox(data_replies=("451 4.3.0 busy",) * 4)
-    port = serve(box).port
+    port = smtp_server(box).port
     sleeps: list[float] = []
     with (
         SmtpSender(settings_for(port, retries=3), sleep=sleeps.append) as sender,
@@ -365,10 +351,12 @@ def test_backoff_doubles_until_retries_run_out(serve: Callable[..., Any]) -> Non
     assert box.arrived == []
 
 
-def test_a_550_fails_one_message_and_the_connection_goes_on(serve: Callable[..., Any]) -> None:
+def test_a_550_fails_one_message_and_the_connection_goes_on(
+    smtp_server: Callable[..., Any],
+) -> None:
     """A permanently refused address raises for that message; later ones use the same link."""
     box = Mailbox(refuse=("gone@example.org",))
-    port = serve(box).port
+    port = smtp_server(box).port
     with SmtpSender(settings_for(port)) as sender:
         sender.send(make_message())
         with pytest.raises(PermanentDeliveryError, match=r"gone@example\.org.*550"):
@@ -410,10 +398,12 @@ class FakeTime:
         self.now += seconds
 
 
-def test_the_rate_limit_holds_the_third_message_of_a_minute(serve: Callable[..., Any]) -> None:
+def test_the_rate_limit_holds_the_third_message_of_a_minute(
+    smtp_server: Callable[..., Any],
+) -> None:
     """With 2 a minute, two messages go at once and the third waits out the minute."""
     box = Mailbox()
-    port = serve(box).port
+    port = smtp_server(box).port
     fake = FakeTime()
     settings = settings_for(port, rate_per_minute=2)
     with SmtpSender(settings, sleep=fake.sleep, clock=fake.clock) as sender:

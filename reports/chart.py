@@ -6,13 +6,18 @@ workbook text ever reaches an SVG attribute.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from reports.models import LEVEL_ORDER, Assessment, Athlete, Finding
+from reports.models import LEVEL_ORDER, RISK_ORDER, Assessment, Athlete, Finding, Roster
+from reports.settings import RuleSettings
 
 WEEK = timedelta(days=7)
+# A summary lists at most this many athletes in its table, and as many in its doctor list:
+# past that a coach needs the counts and who comes first, not hundreds of pages.
+SUMMARY_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,96 @@ class SummaryRow:
     def see_doctor(self) -> bool:
         """Whether this athlete should see a doctor first."""
         return any(f.rule == "see-doctor" for f in self.findings)
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """Everything the team summary shows, with its lists capped for very large rosters.
+
+    Over `SUMMARY_ROWS` athletes, `roster.athletes` holds only the athletes listed.
+    """
+
+    roster: Roster
+    rules: RuleSettings
+    since: date
+    rows: tuple[SummaryRow, ...]
+    doctor: tuple[SummaryRow, ...]
+    athletes: int
+    with_cramps: int
+    to_see_doctor: int
+    by_risk: tuple[tuple[str, int], ...]
+    by_rule: tuple[tuple[str, int], ...]
+
+    @property
+    def rows_left_out(self) -> int:
+        """Athletes on the roster but not in the table."""
+        return self.athletes - len(self.rows)
+
+    @property
+    def doctor_left_out(self) -> int:
+        """Athletes who should see a doctor but are not in the doctor list."""
+        return self.to_see_doctor - len(self.doctor)
+
+
+def summary_view(
+    roster: Roster,
+    assessments: Sequence[Assessment],
+    rules: RuleSettings,
+    limit: int | None = None,
+) -> SummaryView:
+    """The summary's content: athletes by risk then name, the doctor list, and the totals.
+
+    Past `limit` athletes (default `SUMMARY_ROWS`), the table and the doctor list each keep
+    the `limit` most urgent: highest risk, then a doctor's visit, then most findings to act on.
+    """
+    limit = SUMMARY_ROWS if limit is None else limit
+    report_date = roster.report_date
+    since = report_date - timedelta(days=rules.window_days - 1)
+    doctors = [a for a in assessments if _sees_doctor(a)]
+    listed, doctor = _most_urgent(assessments, limit), _most_urgent(doctors, limit)
+    rows = {id(a): SummaryRow.of(a, report_date, since) for a in (*listed, *doctor)}
+    if len(assessments) > limit:
+        roster = replace(roster, athletes=tuple(row.athlete for row in rows.values()))
+    by_rule = Counter(rule for a in assessments for rule in {f.rule for f in a.findings})
+    return SummaryView(
+        roster=roster,
+        rules=rules,
+        since=since,
+        rows=tuple(rows[id(a)] for a in listed),
+        doctor=tuple(rows[id(a)] for a in doctor),
+        athletes=len(assessments),
+        with_cramps=sum(
+            1
+            for a in assessments
+            if any(since <= i.day <= report_date for i in a.athlete.incidents)
+        ),
+        to_see_doctor=len(doctors),
+        by_risk=tuple(sorted(Counter(a.risk for a in assessments).items())),
+        by_rule=tuple(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
+
+
+def _most_urgent(assessments: Sequence[Assessment], limit: int) -> list[Assessment]:
+    """At most `limit` athletes, the most urgent kept, listed by risk then name."""
+    chosen = sorted(assessments, key=_urgency)[:limit] if len(assessments) > limit else assessments
+    return sorted(chosen, key=_risk_then_name)
+
+
+def _urgency(assessment: Assessment) -> tuple[int, bool, int, int, str]:
+    """Risk, then a doctor's visit, then how many findings call for action, then how many in all."""
+    acts = sum(1 for f in assessment.findings if f.level == "act")
+    risk, name = _risk_then_name(assessment)
+    return risk, not _sees_doctor(assessment), -acts, -len(assessment.findings), name
+
+
+def _sees_doctor(assessment: Assessment) -> bool:
+    """Whether a finding sends this athlete to a doctor."""
+    return any(f.rule == "see-doctor" for f in assessment.findings)
+
+
+def _risk_then_name(assessment: Assessment) -> tuple[int, str]:
+    """Sort key: high risk first, then by name."""
+    return RISK_ORDER.get(assessment.risk, 9), assessment.athlete.name.casefold()
 
 
 def order_findings(findings: Sequence[Finding]) -> list[Finding]:

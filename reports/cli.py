@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -43,35 +43,73 @@ class PlainFormatter(logging.Formatter):
 
 
 class ProgressPrinter:
-    """A bar with rate and time left on a terminal; a log line every few seconds otherwise."""
+    """Sheets done, rate and time left: a bar on a terminal, a log line every few seconds otherwise.
 
-    def __init__(self, stream: TextIO, label: str = "sheets") -> None:
+    Each roster is a batch of its own: a call with fewer sheets done, or another total,
+    starts a new one. Batches that finish within a second show nothing.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        label: str = "sheets",
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        every: float = 5.0,
+    ) -> None:
         self.stream = stream
         self.label = label
         self.tty = stream.isatty()
-        self.started = time.monotonic()
-        self.last_line = 0.0
+        self.clock = clock
+        self.every = every  # seconds between log lines when not on a terminal
+        self.first: tuple[int, int, float] = (0, 0, 0.0)  # total, done, time of the first call
+        self.last_done = 0
+        self.last_shown = float("-inf")
+        self.shown = False
+        self.width = 0
 
     def __call__(self, done: int, total: int) -> None:
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        if elapsed < 2 and done < total:
-            return  # quick batches need no progress display
-        rate = done / elapsed
+        now = self.clock()
+        if total != self.first[0] or done <= self.last_done:
+            self.first, self.shown, self.last_shown = (total, done, now), False, float("-inf")
+        self.last_done = done
+        _, first_done, started = self.first
+        finished = done >= total
+        if now - started < 1 and not (finished and self.shown):
+            return  # a quick batch needs no display
+        if not finished and now - self.last_shown < (0.1 if self.tty else self.every):
+            return
+        self.last_shown, self.shown = now, True
+        rate = (done - first_done) / (now - started) if now > started else 0.0
         left = (total - done) / rate if rate else 0.0
         if self.tty:
             filled = int(30 * done / max(total, 1))
-            bar = "#" * filled + "." * (30 - filled)
-            self.stream.write(
-                f"\r[{bar}] {done}/{total} {self.label}  {rate:.1f}/s  {int(left) // 60}:{int(left) % 60:02d} left"
+            line = (
+                f"[{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,} {self.label}"
+                f"  {rate:.1f}/s  {_clock_text(left)} left"
             )
-            if done == total:
+            self.stream.write(f"\r{line}{' ' * max(0, self.width - len(line))}")
+            self.width = len(line)
+            if finished:
                 self.stream.write("\n")
+                self.width = 0
             self.stream.flush()
-        elif done == total or time.monotonic() - self.last_line >= 5:
-            self.last_line = time.monotonic()
+        else:
             log.info(
-                "%d/%d %s rendered (%.1f/s, about %d s left)", done, total, self.label, rate, left
+                "%d/%d %s rendered (%.1f/s, about %s left)",
+                done,
+                total,
+                self.label,
+                rate,
+                _clock_text(left),
             )
+
+
+def _clock_text(seconds: float) -> str:
+    """`1:05:09` or `4:07`."""
+    whole = int(seconds + 0.5)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def _settings(args: argparse.Namespace) -> Settings:

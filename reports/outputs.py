@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 SUMMARY = "team-summary.pdf"
+# Sheet keys of PDFs written since the last manifest, one `id<TAB>key` line each: a batch
+# stopped before its manifest still knows which sheets it finished. Gone once the manifest is.
+KEY_JOURNAL = ".sheet-keys"
 
 # Names Windows refuses as file names, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
@@ -73,10 +76,58 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
-    """Write `manifest.json` atomically and return its path."""
+    """Write `manifest.json` atomically, retire the key journal it supersedes, return its path."""
     path = folder / MANIFEST
     write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    try:
+        (folder / KEY_JOURNAL).unlink(missing_ok=True)
+    except OSError as err:  # harmless: the next manifest's keys win over it
+        log.warning("could not remove %s (%s)", folder / KEY_JOURNAL, err.strerror or err)
     return path
+
+
+class KeyJournal:
+    """Appends the key of each sheet written to the batch folder, as it is written."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / KEY_JOURNAL
+        self._file: Any = None
+
+    def record(self, entry: str, key: str) -> None:
+        """Note that the sheet of `entry` (an athlete id) with `key` is on disk."""
+        if "\n" in entry or "\r" in entry:
+            return  # cannot be one line: that sheet is simply rendered again next time
+        try:
+            if self._file is None:
+                self._file = self.path.open("a", encoding="utf-8")
+            # One write per line, flushed: a killed process loses at most the line it was on.
+            self._file.write(f"{entry}\t{key}\n")
+            self._file.flush()
+        except OSError as err:
+            raise OutputError(
+                f"{self.path}: could not be written ({err.strerror or err}) — free some disk "
+                "space or check the folder's permissions, then run again"
+            ) from err
+
+    def close(self) -> None:
+        """Close the journal file (it stays on disk until the manifest replaces it)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def read_key_journal(folder: Path) -> dict[str, str]:
+    """Keys the journal holds, the last line for an id winning; torn or odd lines ignored."""
+    try:
+        text = (folder / KEY_JOURNAL).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    keys: dict[str, str] = {}
+    for line in text.splitlines():
+        entry, tab, key = line.rpartition("\t")
+        if tab and len(key) == 64:  # a whole SHA-256: a line cut short by a kill is skipped
+            keys[entry] = key
+    return keys
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:

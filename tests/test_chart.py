@@ -12,10 +12,12 @@ from reports.chart import (
     bar_chart,
     order_findings,
     sparkline,
+    summary_view,
     week_change,
     week_slots,
 )
-from reports.models import Assessment, Finding, Week
+from reports.models import Assessment, Finding, Risk, Roster, Team, Week
+from reports.settings import RuleSettings
 
 from conftest import FIRST_WEEK, TODAY, make_athlete, make_incident, weeks_of
 
@@ -131,3 +133,43 @@ def test_summary_row_counts_cramps_in_the_window_and_flags_doctor() -> None:
     assert row.recent_cramps == 2
     assert row.see_doctor and row.athlete is athlete
     assert row.last_week == 22 and row.change == pytest.approx(22 / 21 - 1)
+
+
+def urgent(name: str, risk: Risk, *rules: str) -> Assessment:
+    """An assessment with act-level findings for `rules`."""
+    findings = tuple(Finding(rule, "act", f"{rule} evidence") for rule in rules)
+    return Assessment(make_athlete(name=name), findings, risk)
+
+
+TEAM_OF_SIX = [
+    urgent("Finn Low", "low"),
+    urgent("Ada High", "high", "load-spike"),
+    urgent("Cal Doctor", "high", "see-doctor", "hydration"),
+    urgent("Bea Watch", "watch", "warmup"),
+    urgent("Dee Doctor", "high", "see-doctor"),
+    urgent("Eve Many", "high", "hydration", "pacing", "load-spike"),
+]
+
+
+def test_summary_view_lists_everyone_up_to_the_limit() -> None:
+    """A club-sized roster: every athlete by risk then name, nothing left out."""
+    roster = Roster("club.xlsx", Team("Club"), tuple(a.athlete for a in TEAM_OF_SIX), TODAY)
+    view = summary_view(roster, TEAM_OF_SIX, RuleSettings(), limit=6)
+    assert [r.athlete.name for r in view.rows] == [
+        "Ada High", "Cal Doctor", "Dee Doctor", "Eve Many", "Bea Watch", "Finn Low",
+    ]  # fmt: skip
+    assert [r.athlete.name for r in view.doctor] == ["Cal Doctor", "Dee Doctor"]
+    assert view.rows_left_out == view.doctor_left_out == 0
+    assert view.roster is roster
+
+
+def test_summary_view_past_the_limit_keeps_the_most_urgent_and_counts_everyone() -> None:
+    """Doctor first, then most findings to act on; totals still cover the whole roster."""
+    roster = Roster("fed.xlsx", Team("Fed"), tuple(a.athlete for a in TEAM_OF_SIX), TODAY)
+    view = summary_view(roster, TEAM_OF_SIX, RuleSettings(), limit=3)
+    assert [r.athlete.name for r in view.rows] == ["Cal Doctor", "Dee Doctor", "Eve Many"]
+    assert view.rows_left_out == 3 and view.athletes == 6
+    assert dict(view.by_risk) == {"high": 4, "watch": 1, "low": 1}
+    assert view.to_see_doctor == 2 and view.doctor_left_out == 0
+    assert {a.name for a in view.roster.athletes} == {"Cal Doctor", "Dee Doctor", "Eve Many"}
+    assert summary_view(roster, TEAM_OF_SIX, RuleSettings(), limit=1).doctor_left_out == 1

@@ -31,6 +31,7 @@ from reports.cli import main
 from reports.config import load_settings
 from reports.errors import DeliveryError, LedgerError, OutputError
 from reports.ledger import Ledger
+from reports.outputs import KEY_JOURNAL
 from reports.pipeline import PassResult, run_pass
 from reports.settings import Settings
 
@@ -119,9 +120,15 @@ def outbox_recipients(settings: Settings) -> Counter[str]:
 
 
 def leftovers(settings: Settings) -> list[str]:
-    """Temporary files anywhere in the working folder's outputs."""
+    """Temporary files anywhere in the working folder's outputs.
+
+    The key journal is not one: it records whole sheets so a stopped batch keeps them.
+    """
     return [
-        p.name for folder in (settings.paths.out, settings.paths.outbox) for p in folder.rglob(".*")
+        p.name
+        for folder in (settings.paths.out, settings.paths.outbox)
+        for p in folder.rglob(".*")
+        if p.name != KEY_JOURNAL
     ]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reports import outputs
 from reports.errors import OutputError
 from reports.outputs import (
     batch_folder,
@@ -88,3 +89,24 @@ def test_remove_temporaries_takes_only_the_names_this_program_writes(tmp_path: P
         (tmp_path / "out" / "team" / name).write_bytes(b"x")
     assert remove_temporaries(tmp_path / "out") == 3
     assert sorted(p.name for p in (tmp_path / "out" / "team").iterdir()) == sorted(kept)
+
+
+def test_key_journal_records_each_written_sheet_until_a_manifest_replaces_it(
+    tmp_path: Path,
+) -> None:
+    """Keys of sheets written before a stop survive it; the manifest then retires them."""
+    journal = outputs.KeyJournal(tmp_path)
+    journal.record("maya chen", "a" * 64)
+    journal.record("leo park", "b" * 64)
+    journal.record("maya chen", "c" * 64)
+    journal.close()
+    assert outputs.read_key_journal(tmp_path) == {"maya chen": "c" * 64, "leo park": "b" * 64}
+    outputs.write_manifest(tmp_path, {"athletes": []})
+    assert outputs.read_key_journal(tmp_path) == {}
+    assert not (tmp_path / outputs.KEY_JOURNAL).exists()
+
+
+def test_key_journal_skips_a_line_cut_short_by_a_kill(tmp_path: Path) -> None:
+    """A torn last line is not a key: that one sheet is rendered again, nothing else."""
+    (tmp_path / outputs.KEY_JOURNAL).write_text(f"maya chen\t{'a' * 64}\nleo park\t{'b' * 20}")
+    assert outputs.read_key_journal(tmp_path) == {"maya chen": "a" * 64}

@@ -277,6 +277,25 @@ def test_summary_counts_athletes_cramps_and_rules(summary_text: str) -> None:
     assert "+50%" in summary_text  # Zoe's week-over-week change
 
 
+def test_a_summary_past_its_row_limit_says_who_is_left_out(
+    renderer: Renderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the limit: the most urgent athletes, how many more there are, and where they are."""
+    monkeypatch.setattr("reports.chart.SUMMARY_ROWS", 2)
+    roster = Roster(source="fed.xlsx", team=TEAM, athletes=(), report_date=TODAY)
+    team = [
+        assess("Ann Doc", (finding("see-doctor", "Ann's red flag."),), "high"),
+        assess("Bo Doc", (finding("see-doctor", "Bo's red flag."),), "high"),
+        assess("Cy Doc", (finding("see-doctor", "Cy's red flag."),), "high"),
+        assess("Di Low"),
+    ]
+    text = text_of(renderer.summary_pdf(roster, team, RULES))
+    assert "The 2 highest-risk athletes" in text and "highest risk first" not in text
+    assert "the 2 not listed here are at no higher risk" in text
+    assert "Ann's red flag." in text and "Cy's red flag." not in text
+    assert "… and 1 more." in text and re.search(r"3\s?to see a doctor", text)
+
+
 def test_workbook_text_is_escaped_and_never_run(
     renderer: Renderer, caplog: pytest.LogCaptureFixture
 ) -> None:

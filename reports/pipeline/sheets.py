@@ -1,4 +1,10 @@
-"""One roster's sheets: evaluate every athlete, key each sheet, render what changed, write the manifest."""
+"""One roster's sheets: evaluate every athlete, key each sheet, render what changed, write the manifest.
+
+A sheet's key hashes everything that goes into it: the package version, the templates and
+page size (`Renderer.digest`), the team, the report date, the rule settings and the
+athlete's assessment. The manifest records each key, so a re-run renders only sheets
+whose key changed, and starts no worker process at all when none did.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +14,22 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from reports import __version__, outputs
-from reports.models import Assessment, DeliveryOutcome, Roster
-from reports.pipeline.pool import SheetJob, render_jobs
+from reports.chart import SummaryView, summary_view
+from reports.models import Assessment, DeliveryOutcome, Roster, Team
+from reports.pipeline.pool import SheetJob, SummaryJob, render_jobs
 from reports.render import Renderer
 from reports.rules import assess
-from reports.settings import Settings
+from reports.settings import RuleSettings, Settings
 
 log = logging.getLogger(__name__)
+
+# The team summary's entry among sheet keys: no athlete id can be this (ids have no "\0").
+SUMMARY_ENTRY = "\0summary"
 
 Progress = Callable[[int, int], None]
 
@@ -61,6 +72,29 @@ def content_key(*parts: Any) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+class SheetKeys:
+    """Sheet keys that share one prefix (versions, templates, team, date, rules), hashed once."""
+
+    def __init__(self, digest: str, team: Team, report_date: date, rules: RuleSettings) -> None:
+        # repr() of the frozen dataclasses is exact (floats round-trip) and far quicker than
+        # JSON of asdict(); a Python that printed them differently would only re-render once.
+        self._prefix = hashlib.sha256(
+            f"{__version__}\0{digest}\0{team!r}\0{report_date!r}\0{rules!r}\0".encode()
+        )
+
+    def sheet(self, assessment: Assessment) -> str:
+        """The key of one athlete's sheet."""
+        sha = self._prefix.copy()
+        sha.update(repr(assessment).encode())
+        return sha.hexdigest()
+
+    def summary(self, view: SummaryView) -> str:
+        """The key of the team summary: exactly what it shows."""
+        sha = self._prefix.copy()
+        sha.update(b"summary\0" + repr(view).encode())
+        return sha.hexdigest()
+
+
 def prepare_sheets(
     roster: Roster,
     settings: Settings,
@@ -74,40 +108,61 @@ def prepare_sheets(
     team, report_date = roster.team, roster.report_date
     folder = outputs.batch_folder(out_root, team.name, report_date.isoformat())
     previous = _previous_keys(folder)
-    digest = renderer.digest()
+    keys = SheetKeys(renderer.digest(), team, report_date, settings.rules)
     slugs = outputs.unique_slugs([(a.key, a.name) for a in roster.athletes])
     sheets: list[Sheet] = []
     jobs: list[SheetJob] = []
     for athlete in roster.athletes:
         assessment = assess(athlete, settings.rules, report_date, team.units)
-        key = content_key(__version__, digest, team, report_date, settings.rules, assessment)
-        sheet = Sheet(assessment, key, slugs[athlete.key], folder / f"{slugs[athlete.key]}.pdf")
+        sheet = Sheet(
+            assessment,
+            keys.sheet(assessment),
+            slugs[athlete.key],
+            folder / f"{slugs[athlete.key]}.pdf",
+        )
         sheets.append(sheet)
-        if previous.get(athlete.key) != key or not sheet.pdf.is_file():
+        if previous.get(athlete.key) != sheet.key or not sheet.pdf.is_file():
             jobs.append(SheetJob(team, assessment, report_date, settings.rules, sheet.pdf))
+    view = summary_view(roster, [s.assessment for s in sheets], settings.rules)
+    summary_key = keys.summary(view)
+    summary_pdf = folder / outputs.SUMMARY
+    changed = previous.get(SUMMARY_ENTRY) != summary_key or not summary_pdf.is_file()
     log.info(
-        "%s: %d athletes, %d sheets to render, %d unchanged",
+        "%s: %d athletes, %d sheets to render, %d unchanged; team summary %s",
         roster.source,
         len(sheets),
         len(jobs),
         len(sheets) - len(jobs),
+        "to render" if changed else "unchanged",
     )
-    render_jobs(jobs, renderer, settings.render, progress=progress, stop=stop)
-    summary_key = content_key(digest, [s.key for s in sheets], roster.problems)
-    summary_pdf = folder / outputs.SUMMARY
-    if previous.get("\0summary") != summary_key or not summary_pdf.is_file():
-        assessments = [s.assessment for s in sheets]
-        outputs.write_atomic(summary_pdf, renderer.summary_pdf(roster, assessments, settings.rules))
+    summary = SummaryJob(view, summary_pdf) if changed else None
+    entries = {s.pdf: (s.assessment.athlete.key, s.key) for s in sheets}
+    entries[summary_pdf] = (SUMMARY_ENTRY, summary_key)
+    journal = outputs.KeyJournal(folder)
+    try:
+        render_jobs(
+            jobs,
+            renderer,
+            settings.render,
+            progress=progress,
+            stop=stop,
+            summary=summary,
+            written=lambda job: journal.record(*entries[job.pdf]),
+        )
+    finally:
+        journal.close()
     return RosterSheets(roster, folder, tuple(sheets), summary_pdf, summary_key, len(jobs))
 
 
 def _previous_keys(folder: Path) -> dict[str, str]:
-    """Sheet keys recorded by the manifest a previous run left in `folder`."""
+    """Sheet keys of the PDFs in `folder`: the last manifest's, then any written since."""
     manifest = outputs.read_manifest(folder) or {}
-    keys = {"\0summary": str(manifest.get("summary_key", ""))}
+    keys = {SUMMARY_ENTRY: str(manifest.get("summary_key", ""))}
     for entry in manifest.get("athletes", []):
         if isinstance(entry, dict) and "id" in entry and "sheet_key" in entry:
             keys[str(entry["id"])] = str(entry["sheet_key"])
+    for entry, key in outputs.read_key_journal(folder).items():
+        keys[entry] = key
     return keys
 
 

@@ -1,19 +1,24 @@
 """Jinja2 + WeasyPrint: athlete sheets and the team summary as PDF, email bodies as text.
 
 Workbook text only ever reaches the templates as autoescaped data, and WeasyPrint can
-only read files inside the active template folders (see `LockedFetcher`).
+only read files inside the active template folders (see `LockedFetcher`). WeasyPrint is
+imported on the first PDF, not before: a process that only hands sheets to workers,
+writes emails or checks keys never loads it (about 40 MB and a second of start-up).
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import importlib.metadata
 import logging
 import mimetypes
 import os
+import sys
 import traceback
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,49 +26,66 @@ from urllib.request import url2pathname
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
-from weasyprint import CSS, HTML
-from weasyprint import __version__ as WEASYPRINT_VERSION
-from weasyprint.text import ffi as weasy_ffi
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports import __version__
-from reports.chart import SummaryRow, bar_chart, order_findings, week_slots
+from reports.chart import SummaryView, bar_chart, order_findings, summary_view, week_slots
 from reports.errors import RenderError
-from reports.models import (
-    KM_PER_MILE,
-    ML_PER_OZ,
-    RISK_ORDER,
-    Assessment,
-    DeliveryOutcome,
-    Roster,
-    Team,
-)
+from reports.models import Assessment, DeliveryOutcome, Roster, Team
+from reports.render.filters import distance, fluid, longdate, percent, shortdate, temperature
+from reports.render.stamps import StampBook, StampsFailed, weasyprint_supported
 from reports.settings import PageSize, RuleSettings
 
 logger = logging.getLogger(__name__)
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STYLESHEET = "style.css"
 TEMPLATE_SUFFIXES = (".html", ".txt", ".css", ".svg")
 CUSTOM_HINT = "fix or remove it, or delete the file to use the built-in template"
 BUILTIN_HINT = "the built-in templates are damaged; reinstall cramp-reports"
+# The names WeasyPrint tries when it loads libharfbuzz-subset, in its order.
+HARFBUZZ_SUBSET_NAMES = (
+    "libharfbuzz-subset-0",
+    "harfbuzz-subset",
+    "harfbuzz-subset-0.0",
+    "libharfbuzz-subset.so.0",
+    "libharfbuzz-subset.0.dylib",
+    "libharfbuzz-subset-0.dll",
+)
 
 
 def harfbuzz_subset_available() -> bool:
-    """Whether WeasyPrint found libharfbuzz-subset (fast font subsetting)."""
-    return weasy_ffi.harfbuzz_subset is not None
+    """Whether WeasyPrint can subset fonts with libharfbuzz-subset (fast) instead of Python."""
+    if "weasyprint.text.ffi" in sys.modules:  # already loaded: ask it rather than guess
+        return sys.modules["weasyprint.text.ffi"].harfbuzz_subset is not None
+    for name in HARFBUZZ_SUBSET_NAMES:
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            continue
+        return True
+    return False
 
 
-class LockedFetcher(URLFetcher):  # type: ignore[misc]
+def weasyprint_version() -> str:
+    """The installed WeasyPrint's version, read without importing it."""
+    try:
+        return importlib.metadata.version("weasyprint")
+    except importlib.metadata.PackageNotFoundError:  # e.g. vendored: fall back to the module
+        import weasyprint
+
+        return str(weasyprint.__version__)
+
+
+class LockedFetcher:
     """Serves files inside the template folders and refuses every other URL."""
 
     def __init__(self, roots: Sequence[Path]) -> None:
-        super().__init__(timeout=1, allowed_protocols=("file",))
         self.roots = tuple(root.resolve() for root in roots)
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: Any = None) -> Any:
         """Return the file behind a `file://` URL inside a root; refuse anything else."""
+        from weasyprint.urls import URLFetcherResponse
+
         path = self.allowed_path(url)
         if path is None:
             logger.warning(
@@ -84,16 +106,68 @@ class LockedFetcher(URLFetcher):  # type: ignore[misc]
             return None
         return path if any(path.is_relative_to(root) for root in self.roots) else None
 
+    def for_weasyprint(self) -> Any:
+        """This fetcher in the shape WeasyPrint calls (a `URLFetcher` with file:// only)."""
+        from weasyprint.urls import URLFetcher
+
+        locked = self
+
+        class Fetcher(URLFetcher):  # type: ignore[misc]
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                return locked.fetch(url, headers)
+
+        return Fetcher(timeout=1, allowed_protocols=("file",))
+
+
+class _Engine:
+    """The WeasyPrint side, built once per process: fonts, the parsed stylesheet, the fetcher."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        from weasyprint import CSS, HTML
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.html_class = HTML
+        self.base_url = f"{renderer.folders[0]}{os.sep}"
+        self.fetcher = renderer.fetcher.for_weasyprint()
+        self.font_config = FontConfiguration()
+        folder = next((f for f in renderer.folders if (f / STYLESHEET).is_file()), None)
+        if folder is None:
+            raise RenderError(
+                f"{BUILTIN_TEMPLATES / STYLESHEET}: stylesheet missing — {BUILTIN_HINT}"
+            )
+        text = (folder / STYLESHEET).read_text(encoding="utf-8")
+        try:
+            self.css = CSS(
+                string=f"{text}\n@page {{ size: {renderer.page_size}; }}\n",
+                base_url=f"{folder}{os.sep}",
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            )
+        except Exception as err:  # WeasyPrint raises assorted errors on unusable CSS
+            raise RenderError(
+                f"{_display(folder / STYLESHEET)}: {err} — {renderer._hint(folder)}"
+            ) from err
+
+    def pdf(self, html: str, stamps: StampBook) -> bytes:
+        """Lay out one HTML document with the shared fonts and stylesheet, reusing kept blocks."""
+        source = self.html_class(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+        document = source.render(stylesheets=[self.css], font_config=self.font_config)
+        stamps.apply(document)
+        return bytes(document.write_pdf())
+
 
 class Renderer:
     """Renders sheets, summaries and email bodies from one set of templates."""
 
-    def __init__(self, templates: Path | None = None, page_size: PageSize = "Letter") -> None:
+    def __init__(
+        self, templates: Path | None = None, page_size: PageSize = "Letter", *, stamps: bool = True
+    ) -> None:
         if templates is not None and not templates.is_dir():
             raise RenderError(
                 f"{templates}: templates folder not found — create it (copy the built-in "
                 f"templates into it) or remove [render] templates from the config"
             )
+        self.templates = templates
         folders = [templates.resolve()] if templates is not None else []
         self.folders = tuple(dict.fromkeys([*folders, BUILTIN_TEMPLATES]))
         self.page_size: PageSize = page_size
@@ -114,15 +188,17 @@ class Renderer:
             shortdate=shortdate,
             percent=percent,
         )
-        self.font_config = FontConfiguration()
-        self.css = self._stylesheet()
+        # Blocks laid out once and reused (see stamps.py); `stamps=False` lays out everything.
+        self.stamps = StampBook(enabled=stamps)
+        self.env.filters["stamp"] = self.stamps.mark
+        self._engine: _Engine | None = None
         self._digest: str | None = None
 
     def digest(self) -> str:
         """A hash of every file in the template folders, the page size and the versions."""
         if self._digest is None:
             # Versions too: a new release may draw the same templates differently.
-            stamp = f"{__version__}:{WEASYPRINT_VERSION}:page-size:{self.page_size}\n"
+            stamp = f"{__version__}:{weasyprint_version()}:page-size:{self.page_size}\n"
             sha = hashlib.sha256(stamp.encode())
             for index, folder in enumerate(self.folders):
                 for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -138,11 +214,27 @@ class Renderer:
         context = self._athlete_context(team, assessment, report_date)
         return self._pdf("athlete.html", {**context, "rules": rules})
 
+    def athlete_html(
+        self, team: Team, assessment: Assessment, report_date: date, rules: RuleSettings
+    ) -> str:
+        """One athlete's advice sheet as HTML, every block in full (no placeholders)."""
+        context = self._athlete_context(team, assessment, report_date)
+        self.stamps.active = False
+        return self._render("athlete.html", {**context, "rules": rules})
+
     def summary_pdf(
         self, roster: Roster, assessments: Sequence[Assessment], rules: RuleSettings
     ) -> bytes:
         """The coach's team summary as PDF bytes."""
-        return self._pdf("summary.html", self._summary_context(roster, assessments, rules))
+        return self.summary_view_pdf(summary_view(roster, assessments, rules))
+
+    def summary_view_pdf(self, view: SummaryView) -> bytes:
+        """The team summary of an already-built view (what a worker process is sent)."""
+        return self._pdf("summary.html", self._summary_context(view))
+
+    def prepare(self) -> None:
+        """Load WeasyPrint, the fonts and the stylesheet now rather than on the first PDF."""
+        self._engine_now()
 
     def athlete_email(
         self, team: Team, assessment: Assessment, report_date: date
@@ -186,69 +278,58 @@ class Renderer:
             "see_doctor": any(f.rule == "see-doctor" for f in assessment.findings),
         }
 
-    def _summary_context(
-        self, roster: Roster, assessments: Sequence[Assessment], rules: RuleSettings
-    ) -> dict[str, Any]:
+    def _summary_context(self, view: SummaryView) -> dict[str, Any]:
         """What the summary template is given: rows in risk order, doctor list, totals."""
-        since = roster.report_date - timedelta(days=rules.window_days - 1)
-        rows = [
-            SummaryRow.of(item, roster.report_date, since)
-            for item in sorted(assessments, key=_risk_then_name)
-        ]
-        by_rule = Counter(rule for a in assessments for rule in {f.rule for f in a.findings})
+        roster = view.roster
         return {
             "team": roster.team,
             "roster": roster,
             "report_date": roster.report_date,
-            "rules": rules,
-            "since": since,
+            "rules": view.rules,
+            "since": view.since,
             "units": roster.team.units,
             "author": roster.team.coach or roster.team.name,
-            "rows": rows,
-            "doctor": [row for row in rows if row.see_doctor],
+            "rows": list(view.rows),
+            "doctor": list(view.doctor),
             "warnings": [str(p) for p in roster.warnings],
+            "left_out": {"rows": view.rows_left_out, "doctor": view.doctor_left_out},
             "totals": {
-                "athletes": len(rows),
-                "with_cramps": sum(1 for row in rows if row.recent_cramps),
-                "by_risk": Counter(a.risk for a in assessments),
-                "by_rule": sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0])),
+                "athletes": view.athletes,
+                "with_cramps": view.with_cramps,
+                "to_see_doctor": view.to_see_doctor,
+                "by_risk": Counter(dict(view.by_risk)),
+                "by_rule": list(view.by_rule),
             },
         }
 
-    def _stylesheet(self) -> CSS:
-        """The one pre-parsed stylesheet (first `style.css` found) plus the page size."""
-        folder = next((f for f in self.folders if (f / STYLESHEET).is_file()), None)
-        if folder is None:
-            raise RenderError(
-                f"{BUILTIN_TEMPLATES / STYLESHEET}: stylesheet missing — {BUILTIN_HINT}"
-            )
-        text = (folder / STYLESHEET).read_text(encoding="utf-8")
-        try:
-            return CSS(
-                string=f"{text}\n@page {{ size: {self.page_size}; }}\n",
-                base_url=f"{folder}{os.sep}",
-                url_fetcher=self.fetcher,
-                font_config=self.font_config,
-            )
-        except Exception as err:  # WeasyPrint raises assorted errors on unusable CSS
-            raise RenderError(
-                f"{_display(folder / STYLESHEET)}: {err} — {self._hint(folder)}"
-            ) from err
+    def _engine_now(self) -> _Engine:
+        """The WeasyPrint engine, built on first use."""
+        if self._engine is None:
+            self._engine = _Engine(self)
+            if self.stamps.enabled and not weasyprint_supported(weasyprint_version()):
+                logger.info("WeasyPrint %s: every block laid out in full", weasyprint_version())
+                self.stamps.enabled = False
+        return self._engine
 
     def _pdf(self, name: str, context: dict[str, Any]) -> bytes:
         """Render a template and lay it out as PDF with the shared fonts and stylesheet."""
-        html = self._render(name, context)
+        engine = self._engine_now()
+        self.stamps.begin()
         try:
-            document = HTML(
-                string=html, base_url=f"{self.folders[0]}{os.sep}", url_fetcher=self.fetcher
-            )
-            pdf = document.write_pdf(stylesheets=[self.css], font_config=self.font_config)
+            html = self._render(name, context)
+        finally:
+            self.stamps.active = False
+        try:
+            try:
+                return engine.pdf(html, self.stamps)
+            except StampsFailed as err:
+                logger.warning("laying out every block in full from now on: %s", err)
+                return engine.pdf(self._render(name, context), self.stamps)
         except Exception as err:  # any layout failure becomes one clear error
             where = _display(Path(self._path_of(name)))
             raise RenderError(
                 f"{where}: the PDF could not be laid out ({err}) — {CUSTOM_HINT}"
             ) from err
-        return bytes(pdf)
 
     def _render(self, name: str, context: dict[str, Any]) -> str:
         """Render one template, turning every template failure into a RenderError."""
@@ -297,11 +378,6 @@ class Renderer:
         return BUILTIN_HINT if path.resolve().is_relative_to(BUILTIN_TEMPLATES) else CUSTOM_HINT
 
 
-def _risk_then_name(assessment: Assessment) -> tuple[int, str]:
-    """Sort key: high risk first, then by name."""
-    return RISK_ORDER.get(assessment.risk, 9), assessment.athlete.name.casefold()
-
-
 def _autoescape(name: str | None) -> bool:
     """Escape everything except plain-text email bodies, which are not markup."""
     return not (name or "").endswith(".txt")
@@ -313,64 +389,3 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def _number(value: float, places: int) -> str:
-    """`value` with at most `places` decimals and no trailing zeros."""
-    text = f"{value:.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _units(context: Any) -> str:
-    """The team's unit from the template context; a missing one is an error, not a guess."""
-    units = context.get("units")
-    if units not in ("miles", "km"):
-        raise jinja2.UndefinedError(
-            f"'units' is {units!r} here: the unit filters need it "
-            '(import macros "with context" so they see it)'
-        )
-    return str(units)
-
-
-@jinja2.pass_context
-def distance(context: Any, miles: float | None) -> str:
-    """Miles as the team's unit: `10 mi` or `16 km`; one decimal below ten."""
-    if miles is None:
-        return "—"
-    value, unit = (miles * KM_PER_MILE, "km") if _units(context) == "km" else (miles, "mi")
-    return f"{_number(value, 0 if abs(value) >= 9.95 else 1)} {unit}"
-
-
-@jinja2.pass_context
-def fluid(context: Any, oz: float | None) -> str:
-    """Fluid ounces as the team's unit: `16 oz`, or millilitres to the nearest 5 for km teams."""
-    if oz is None:
-        return "—"
-    if _units(context) == "km":
-        return f"{round(oz * ML_PER_OZ / 5) * 5} ml"
-    return f"{_number(oz, 0 if oz >= 9.95 else 1)} oz"
-
-
-@jinja2.pass_context
-def temperature(context: Any, fahrenheit: float | None) -> str:
-    """°F as `80 °F`, or `27 °C` for km teams."""
-    if fahrenheit is None:
-        return "—"
-    if _units(context) == "km":
-        return f"{round((fahrenheit - 32) * 5 / 9)} °C"
-    return f"{round(fahrenheit)} °F"
-
-
-def longdate(day: date) -> str:
-    """`November 22, 2026`."""
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def shortdate(day: date) -> str:
-    """`Nov 22`."""
-    return f"{day:%b} {day.day}"
-
-
-def percent(fraction: float | None) -> str:
-    """A signed whole percentage, `+12%`, or `—` when unknown."""
-    return "—" if fraction is None else f"{fraction:+.0%}".replace("-", "−")

@@ -1,0 +1,1 @@
+"""Federation-scale benchmark of cramp-reports: `python -m bench.federation`."""

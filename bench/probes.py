@@ -1,0 +1,199 @@
+"""Single-process measurements, each run in a fresh interpreter: `python -m bench.probes NAME ...`.
+
+`naive ROSTER N`: N athletes' sheets the naive way (fresh `HTML().write_pdf()`, CSS
+inline, no shared fonts or stylesheet). `shared ROSTER N`: the same athletes with one
+Renderer (fonts and stylesheet shared) in one process. `profile ROSTER N`: cProfile of N
+sheets as a worker renders them. `parts ROSTER`: what each part of a typical sheet costs.
+Athletes are spread evenly over the roster. Each probe prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import pstats
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from reports.models import Assessment, Roster
+from reports.render import BUILTIN_TEMPLATES, STYLESHEET, Renderer
+from reports.roster import read_roster
+from reports.rules import assess
+from reports.settings import LimitSettings, RuleSettings
+
+RULES = RuleSettings()
+LIMITS = LimitSettings()
+# Regions of the athlete sheet, cut out one at a time to price each (see `parts`).
+PARTS = {
+    "masthead": r'<header class="masthead">.*?</header>',
+    "what we noticed": r'<section class="noticed">.*?</section>',
+    "8-week table and chart": r'<table class="weeks">.*?</table>',
+    "chart (SVG) alone": r"<svg.*?</svg>",
+    "plan (advice)": r'<section class="plan">.*?</section>',
+    "reused blocks (drawn, not laid out)": r"<div data-stamp=[^>]*></div>",
+    "coach note": r'<section class="coach-note">.*?</section>',
+    "page footer (margin boxes)": r"",
+}
+
+
+def assessed(path: Path, count: int) -> tuple[Roster, list[Assessment]]:
+    """The roster and `count` of its athletes, spread evenly over it, assessed."""
+    roster = read_roster(path, LIMITS)
+    step = max(1, len(roster.athletes) // count)
+    athletes = roster.athletes[::step][:count]
+    return roster, [assess(a, RULES, roster.report_date, roster.team.units) for a in athletes]
+
+
+def naive(path: Path, count: int) -> dict[str, Any]:
+    """ms per sheet: the project's templates, a fresh HTML per athlete, CSS inline, nothing shared."""
+    from weasyprint import HTML
+
+    roster, assessments = assessed(path, count + 1)
+    renderer = Renderer()  # Jinja only: templating is not what sharing saves
+    style = (BUILTIN_TEMPLATES / STYLESHEET).read_text(encoding="utf-8")
+    inline = f"<style>{style}\n@page {{ size: Letter; }}</style></head>"
+    base = f"{BUILTIN_TEMPLATES}/"
+
+    def one(item: Assessment) -> bytes:
+        html = renderer.athlete_html(roster.team, item, roster.report_date, RULES)
+        return bytes(HTML(string=html.replace("</head>", inline, 1), base_url=base).write_pdf())
+
+    one(assessments[0])
+    started = time.perf_counter()
+    for item in assessments[1:]:
+        one(item)
+    elapsed = time.perf_counter() - started
+    return {"ms_per_sheet": elapsed / count * 1000, "sheets": count}
+
+
+def shared(path: Path, count: int) -> dict[str, Any]:
+    """ms per sheet in one process with one Renderer: fonts and stylesheet shared, no pool."""
+    roster, assessments = assessed(path, count + 1)
+    renderer = Renderer()
+    renderer.athlete_pdf(roster.team, assessments[0], roster.report_date, RULES)
+    started = time.perf_counter()
+    for item in assessments[1:]:
+        renderer.athlete_pdf(roster.team, item, roster.report_date, RULES)
+    elapsed = time.perf_counter() - started
+    return {"ms_per_sheet": elapsed / count * 1000, "sheets": count}
+
+
+def profile(path: Path, count: int, top: int = 14) -> dict[str, Any]:
+    """The real path's hottest functions over `count` sheets, by cumulative and own time."""
+    roster, assessments = assessed(path, count)
+    renderer = Renderer()
+    renderer.athlete_pdf(roster.team, assessments[0], roster.report_date, RULES)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for item in assessments:
+        renderer.athlete_pdf(roster.team, item, roster.report_date, RULES)
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+
+    def table(order: str) -> list[str]:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
+        lines = out.getvalue().splitlines()
+        start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
+        return [_short(line) for line in lines[start : start + top + 1]]
+
+    return {
+        "sheets": count,
+        "ms_per_sheet_profiled": elapsed / count * 1000,
+        "cumulative": table("cumulative"),
+        "tottime": table("tottime"),
+    }
+
+
+def parts(path: Path, repeats: int = 5, rounds: int = 5) -> dict[str, Any]:
+    """ms each region of a typical sheet adds (the sheet without it, against the whole sheet).
+
+    The sheet is laid out as a worker lays it out, reused blocks and all; one more variant
+    lays every block out in full, which prices what reusing them saves.
+    """
+    from reports.render.stamps import StampBook
+
+    roster, assessments = assessed(path, 200)
+    typical = next(a for a in assessments if len(a.findings) == 2 and a.athlete.coach_note)
+    renderer = Renderer()
+    renderer.athlete_pdf(roster.team, typical, roster.report_date, RULES)  # keeps its blocks
+    plain = renderer.athlete_html(roster.team, typical, roster.report_date, RULES)
+    book = renderer.stamps
+    book.begin()
+    context = renderer._athlete_context(roster.team, typical, roster.report_date)
+    html = renderer._render("athlete.html", {**context, "rules": RULES})
+    book.active = False
+    engine = renderer._engine_now()
+    variants: dict[str, Callable[[], Any]] = {
+        "whole sheet": lambda: engine.pdf(html, book),
+        "every block laid out in full instead": lambda: engine.pdf(plain, StampBook(False)),
+    }
+    for name, pattern in PARTS.items():
+        if pattern:
+            cut = re.sub(pattern, "", html, flags=re.S)
+            variants[name] = lambda cut=cut: engine.pdf(cut, book)  # type: ignore[misc]
+    no_footer = _without_footer(renderer)
+    variants["page footer (margin boxes)"] = lambda: no_footer(html)
+    best = {name: float("inf") for name in variants}
+    for run in variants.values():
+        run()
+    for _ in range(rounds):  # the best of several rounds: other load only ever adds time
+        for name, run in variants.items():
+            started = time.perf_counter()
+            for _ in range(repeats):
+                run()
+            best[name] = min(best[name], (time.perf_counter() - started) / repeats * 1000)
+    whole = best.pop("whole sheet")
+    full = best.pop("every block laid out in full instead")
+    return {
+        "whole_ms": whole,
+        "full_layout_ms": full,
+        "parts_ms": {k: whole - v for k, v in best.items()},
+    }
+
+
+def _without_footer(renderer: Renderer) -> Callable[[str], bytes]:
+    """Lay out HTML with the stylesheet minus its page-footer margin boxes."""
+    from weasyprint import CSS
+
+    engine = renderer._engine_now()
+    text = (BUILTIN_TEMPLATES / STYLESHEET).read_text(encoding="utf-8")
+    text = re.sub(r"@bottom-(left|right) \{.*?\}", "", text, flags=re.S)
+    css = CSS(string=text + "\n@page { size: Letter; }", font_config=engine.font_config)
+
+    def lay_out(html: str) -> bytes:
+        document = engine.html_class(string=html, base_url=engine.base_url)
+        return bytes(document.write_pdf(stylesheets=[css], font_config=engine.font_config))
+
+    return lay_out
+
+
+def _short(line: str) -> str:
+    """A pstats line with site-packages paths cut to the package."""
+    return re.sub(r"\S*/(site-packages|lib/python3\.\d+|main)/", "", line.rstrip())
+
+
+def main(argv: list[str]) -> None:
+    """Run one probe and print its JSON."""
+    name, *args = argv
+    if name == "naive":
+        result = naive(Path(args[0]), int(args[1]))
+    elif name == "shared":
+        result = shared(Path(args[0]), int(args[1]))
+    elif name == "profile":
+        result = profile(Path(args[0]), int(args[1]))
+    elif name == "parts":
+        result = parts(Path(args[0]))
+    else:
+        raise SystemExit(f"unknown probe {name!r}: naive, shared, profile or parts")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

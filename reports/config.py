@@ -250,6 +250,19 @@ def _check_ranges(reader: _Reader, settings: Settings) -> None:
         value = getattr(settings.rules, field.name)
         if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
             raise ConfigError(f"{reader.source}: [rules] {field.name} must be 0 or more")
+    rules = settings.rules
+    # A "watch" threshold above its "act" one would make the milder level the harder to reach.
+    pairs = [
+        ("weekly_increase_watch", "weekly_increase_act"),
+        ("acwr_watch", "acwr_act"),
+        ("min_fluid_oz", "max_fluid_oz"),
+    ]
+    for low, high in pairs:
+        if getattr(rules, low) > getattr(rules, high):
+            raise ConfigError(
+                f"{reader.source}: [rules] {low} ({getattr(rules, low):g}) is above {high} "
+                f"({getattr(rules, high):g}) — make {low} the smaller of the two"
+            )
 
 
 def default_config_text() -> str:

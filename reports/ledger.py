@@ -267,6 +267,11 @@ class Ledger:
         )
         return [PendingMessage(**_message(row), raw=bytes(row[-1] or b"")) for row in rows]
 
+    def batch(self, batch_id: int) -> BatchRow | None:
+        """One batch by its id, or None if the ledger has no such batch."""
+        row = self._one(f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,))
+        return None if row is None else _batch(row)
+
     def recent_batches(self, limit: int = 10) -> list[BatchRow]:
         """The latest batches, newest first."""
         rows = self._all(f"SELECT {_BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT ?", (limit,))

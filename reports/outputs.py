@@ -54,9 +54,14 @@ def unique_slugs(names: list[tuple[str, str]]) -> dict[str, str]:
     return slugs
 
 
+def batch_path(out_root: Path, team: str, report_date: str) -> Path:
+    """`out/<team-slug>/<report-date>/`, whether or not it exists."""
+    return out_root / slugify(team, fallback="team") / report_date
+
+
 def batch_folder(out_root: Path, team: str, report_date: str) -> Path:
     """`out/<team-slug>/<report-date>/`, created if missing."""
-    folder = out_root / slugify(team, fallback="team") / report_date
+    folder = batch_path(out_root, team, report_date)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -76,14 +81,18 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
-    """Write `manifest.json` atomically, retire the key journal it supersedes, return its path."""
+    """Write `manifest.json` atomically and return its path."""
     path = folder / MANIFEST
     write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    return path
+
+
+def retire_key_journal(folder: Path) -> None:
+    """Remove the key journal once a manifest holding every sheet's key is written."""
     try:
         (folder / KEY_JOURNAL).unlink(missing_ok=True)
-    except OSError as err:  # harmless: the next manifest's keys win over it
+    except OSError as err:  # harmless: the manifest's keys are as new as the journal's
         log.warning("could not remove %s (%s)", folder / KEY_JOURNAL, err.strerror or err)
-    return path
 
 
 class KeyJournal:

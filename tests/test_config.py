@@ -59,6 +59,15 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
             r"\[rules\] doctor_cramps = 2.5 must be a whole number",
         ),
         ({"rules": {"doctor_cramps": -1}}, r"\[rules\] doctor_cramps must be 0 or more"),
+        (
+            {"rules": {"acwr_watch": 1.6}},
+            r"\[rules\] acwr_watch \(1\.6\) is above acwr_act \(1\.5\)",
+        ),
+        (
+            {"rules": {"weekly_increase_act": 0.05}},
+            r"weekly_increase_watch \(0\.1\) is above weekly_increase_act \(0\.05\)",
+        ),
+        ({"rules": {"min_fluid_oz": 30}}, r"min_fluid_oz \(30\) is above max_fluid_oz"),
         ({"colour": {}}, r"unknown setting \[colour\]"),
         (
             {"delivery": {"mode": "fax"}},

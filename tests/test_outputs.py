@@ -91,7 +91,7 @@ def test_remove_temporaries_takes_only_the_names_this_program_writes(tmp_path: P
     assert sorted(p.name for p in (tmp_path / "out" / "team").iterdir()) == sorted(kept)
 
 
-def test_key_journal_records_each_written_sheet_until_a_manifest_replaces_it(
+def test_key_journal_records_each_written_sheet_until_retired(
     tmp_path: Path,
 ) -> None:
     """Keys of sheets written before a stop survive it; the manifest then retires them."""
@@ -102,6 +102,8 @@ def test_key_journal_records_each_written_sheet_until_a_manifest_replaces_it(
     journal.close()
     assert outputs.read_key_journal(tmp_path) == {"maya chen": "c" * 64, "leo park": "b" * 64}
     outputs.write_manifest(tmp_path, {"athletes": []})
+    assert outputs.read_key_journal(tmp_path) != {}, "a manifest alone does not retire it"
+    outputs.retire_key_journal(tmp_path)
     assert outputs.read_key_journal(tmp_path) == {}
     assert not (tmp_path / outputs.KEY_JOURNAL).exists()
 

@@ -123,6 +123,11 @@ def test_with_the_server_down_messages_wait_and_a_later_pass_sends_each_once(
         "maya@example.org",
     ]
     assert {m.status for m in pending} == {"pending"}
+    (manifest_file,) = settings.paths.out.rglob("manifest.json")
+    before = {
+        a["email"]: a["delivery"]["status"] for a in _manifest(manifest_file.parent)["athletes"]
+    }
+    assert before["maya@example.org"] != "sent"
 
     collector = Collector()
     controller = Controller(collector, hostname="127.0.0.1", port=port)
@@ -136,6 +141,9 @@ def test_with_the_server_down_messages_wait_and_a_later_pass_sends_each_once(
     counts = Counter(rcpt[0] for rcpt, _ in collector.messages)
     assert counts == {"maya@example.org": 1, "leo@example.org": 1, "dana@example.org": 1}
     assert read_status(settings).problems == []
+    after = {a["email"]: a["delivery"] for a in _manifest(manifest_file.parent)["athletes"]}
+    assert after["maya@example.org"]["status"] == "sent"
+    assert after["leo@example.org"]["status"] == "sent", "the manifest says what became of them"
 
 
 def _manifest(folder: Path) -> dict[str, Any]:

@@ -7,11 +7,17 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from email.message import EmailMessage
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
-from reports import deliver
-from reports.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
+from reports import deliver, outputs
+from reports.errors import (
+    CrampReportsError,
+    DeliveryError,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome
 from reports.pipeline.sheets import RosterSheets, Sheet
@@ -257,9 +263,13 @@ def send_coach_summary(
     )
 
 
-def resend_pending(ledger: Ledger, sender: LazySender, now: datetime) -> int:
-    """Send again, byte for byte, every message a crash or an outage left pending; returns how many went."""
+def resend_pending(ledger: Ledger, sender: LazySender, now: datetime, out_root: Path) -> int:
+    """Send again, byte for byte, every message a crash or an outage left pending; returns how many went.
+
+    The manifest of each message's batch then says what became of it.
+    """
     sent = 0
+    settled: dict[int, dict[str, tuple[str, str]]] = {}
     for pending in ledger.pending_messages():
         if sender.down:
             break
@@ -268,6 +278,7 @@ def resend_pending(ledger: Ledger, sender: LazySender, now: datetime) -> int:
             detail = sender.send(message)
         except PermanentDeliveryError as err:
             ledger.record_failed(pending.msg_id, detail=str(err), permanent=True, now=now)
+            settled.setdefault(pending.batch_id, {})[pending.athlete_key] = ("failed", str(err))
             continue
         except TemporaryDeliveryError as err:
             sender.down = True
@@ -275,5 +286,33 @@ def resend_pending(ledger: Ledger, sender: LazySender, now: datetime) -> int:
             log.warning("%s — pending messages stay queued for the next pass", err)
             break
         ledger.record_sent(pending.msg_id, detail=detail, now=now)
+        settled.setdefault(pending.batch_id, {})[pending.athlete_key] = ("sent", detail)
         sent += 1
+    for batch_id, deliveries in settled.items():
+        _note_in_manifest(ledger, batch_id, deliveries, out_root)
     return sent
+
+
+def _note_in_manifest(
+    ledger: Ledger, batch_id: int, deliveries: dict[str, tuple[str, str]], out_root: Path
+) -> None:
+    """Update a batch's manifest with what became of messages sent after it was written."""
+    batch = ledger.batch(batch_id)
+    if batch is None or batch.team is None or batch.report_date is None:
+        return
+    folder = outputs.batch_path(out_root, batch.team, batch.report_date.isoformat())
+    manifest = outputs.read_manifest(folder)
+    if manifest is None or manifest.get("sha256") != batch.sha256:
+        return  # gone, or replaced by a later roster's: its own deliveries are what it says
+    changed = False
+    for entry in manifest.get("athletes", []):
+        if isinstance(entry, dict) and entry.get("id") in deliveries:
+            status, detail = deliveries[entry["id"]]
+            entry["delivery"] = {"status": status, "detail": detail}
+            changed = True
+    if not changed:
+        return
+    try:
+        outputs.write_manifest(folder, manifest)
+    except CrampReportsError as err:  # the ledger (and `status`) already hold the truth
+        log.warning("%s — the manifest still shows the earlier delivery status", err)

@@ -121,7 +121,11 @@ def _locked_pass(
                 "a workbook they left in the inbox is taken again",
                 interrupted,
             )
-        resent = resend_pending(ledger, sender, now) if settings.delivery.mode != "off" else 0
+        resent = (
+            resend_pending(ledger, sender, now, settings.paths.out)
+            if settings.delivery.mode != "off"
+            else 0
+        )
         renderer: Renderer | None = None
         for path in files:
             if stop():

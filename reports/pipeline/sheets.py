@@ -195,4 +195,6 @@ def write_manifest(result: RosterSheets, sha256: str, outcomes: Sequence[Deliver
         "warnings": [str(p) for p in roster.warnings],
         "summary_key": result.summary_key,
     }
-    return outputs.write_manifest(result.folder, manifest)
+    path = outputs.write_manifest(result.folder, manifest)
+    outputs.retire_key_journal(result.folder)
+    return path

@@ -100,28 +100,28 @@ def custom_sheet(tmp_path: Path, block: str) -> Renderer:
     return Renderer(folder)
 
 
-def render_two(renderer: Renderer) -> list[str]:
-    """Two athletes' sheets as text."""
+def render_three(renderer: Renderer) -> list[str]:
+    """Three athletes' sheets as text."""
     texts = []
-    for name in ("Avery Quinn", "Blake Moreno"):
+    for name in ("Avery Quinn", "Blake Moreno", "Casey Lund"):
         item = Assessment(make_athlete(name=name), (), "low")
         pdf = renderer.athlete_pdf(TEAM, item, TODAY, RULES)
         texts.append("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     return texts
 
 
-def test_an_unbreakable_block_is_laid_out_once_and_reused(tmp_path: Path) -> None:
-    """A block that never splits is kept from the first sheet and grafted into the second."""
+def test_an_unbreakable_block_shown_twice_is_kept_and_reused(tmp_path: Path) -> None:
+    """Seen on a first sheet, kept from the second, grafted into the third."""
     renderer = custom_sheet(tmp_path, '<div style="break-inside: avoid">Same for all</div>')
-    _, second = render_two(renderer)
+    *_, third = render_three(renderer)
     assert len(renderer.stamps) == 1 and renderer.stamps.reused == 1
-    assert "Same for all" in second and "end of Blake Moreno" in second
+    assert "Same for all" in third and "end of Casey Lund" in third
 
 
 def test_a_block_free_to_split_across_pages_is_never_reused(tmp_path: Path) -> None:
     """One unbreakable placeholder cannot stand for a block the page may split."""
     renderer = custom_sheet(tmp_path, "<div>Same for all</div>")
-    render_two(renderer)
+    render_three(renderer)
     assert len(renderer.stamps) == 0 and renderer.stamps.reused == 0
 
 
@@ -129,9 +129,9 @@ def test_a_block_taller_than_a_page_is_never_reused(tmp_path: Path) -> None:
     """An unbreakable block that splits anyway (too tall for a page) is laid out every time."""
     items = "".join(f"<p>Line {i}</p>" for i in range(120))
     renderer = custom_sheet(tmp_path, f'<div style="break-inside: avoid">{items}</div>')
-    _, second = render_two(renderer)
+    *_, third = render_three(renderer)
     assert len(renderer.stamps) == 0
-    assert "Line 119" in second
+    assert "Line 119" in third
 
 
 def test_a_failure_while_reusing_blocks_lays_the_sheet_out_in_full(
@@ -140,16 +140,17 @@ def test_a_failure_while_reusing_blocks_lays_the_sheet_out_in_full(
     """Any surprise inside WeasyPrint's boxes costs speed, never a sheet."""
     roster, assessments = sample("harbor-harriers.xlsx")
     renderer = Renderer()
-    renderer.athlete_pdf(roster.team, assessments[0], roster.report_date, RULES)
+    for assessment in assessments[:2]:  # the second sheet keeps the blocks the first showed
+        renderer.athlete_pdf(roster.team, assessment, roster.report_date, RULES)
 
     def broken(*args: object) -> None:
         raise AttributeError("no such box attribute")
 
     monkeypatch.setattr(stamps, "_graft", broken)
     with caplog.at_level(logging.WARNING):
-        pdf = renderer.athlete_pdf(roster.team, assessments[1], roster.report_date, RULES)
+        pdf = renderer.athlete_pdf(roster.team, assessments[2], roster.report_date, RULES)
     full = Renderer(stamps=False).athlete_pdf(
-        roster.team, assessments[1], roster.report_date, RULES
+        roster.team, assessments[2], roster.report_date, RULES
     )
     assert_same_drawing(pdf, full)
     assert not renderer.stamps.enabled
@@ -170,12 +171,21 @@ def test_an_unchecked_weasyprint_lays_out_every_block(monkeypatch: pytest.Monkey
     assert not renderer.stamps.enabled and renderer.stamps.reused == 0
 
 
-def test_kept_blocks_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A block that differs per athlete is never reused, so the book stops growing."""
-    monkeypatch.setattr(stamps, "MAX_STAMPS", 1)
+def test_a_block_that_differs_per_athlete_is_never_kept(tmp_path: Path) -> None:
+    """Only a block a second sheet repeats is kept: the book does not grow with the roster."""
     renderer = custom_sheet(
         tmp_path, '<div style="break-inside: avoid">Only {{ athlete.name }}</div>'
     )
-    _, second = render_two(renderer)
-    assert len(renderer.stamps) == 1
-    assert "Only Blake Moreno" in second
+    *_, third = render_three(renderer)
+    assert len(renderer.stamps) == 0
+    assert "Only Casey Lund" in third
+
+
+def test_what_the_book_remembers_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """However many blocks go by, the book's memory stays under its bounds."""
+    monkeypatch.setattr(stamps, "MAX_REMEMBERED", 3)
+    book = stamps.StampBook()
+    book.begin()
+    for number in range(10):
+        book.mark(f"<p>block {number}</p>")
+    assert 0 < len(book._seen) <= 3

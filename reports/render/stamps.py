@@ -28,9 +28,11 @@ from markupsafe import Markup
 logger = logging.getLogger(__name__)
 
 SUPPORTED_WEASYPRINT = ("70.",)
-# A team's sheets share a few dozen blocks; a block that differs per athlete is never
-# reused, so past this many the book stops learning rather than grow with the roster.
-MAX_STAMPS = 256
+# A team's sheets share a few dozen blocks. A block is kept only once a second sheet shows
+# the same HTML, so a block that differs per athlete is never kept; these bound what the
+# book remembers whatever a custom template does.
+MAX_STAMPS = 128
+MAX_REMEMBERED = 4096
 LEARN = "data-stamp-learn"
 USE = "data-stamp"
 _FIRST_TAG = re.compile(r"\A(\s*<[a-zA-Z][a-zA-Z0-9-]*)(?=[\s>])")
@@ -90,7 +92,8 @@ class StampBook:
         self._numbers: dict[str, int] = {}
         self._learning: list[str] = []
         self._placed = 0
-        self._failed: set[str] = set()
+        self._seen: set[int] = set()  # hashes of blocks shown once, not kept yet
+        self._failed: set[str] = set()  # blocks that can never be kept
         self.reused = 0  # blocks grafted instead of laid out, over the book's life
 
     def __len__(self) -> int:
@@ -115,6 +118,9 @@ class StampBook:
                 return placeholder
         if html in self._failed or len(self._stamps) >= MAX_STAMPS:
             return html
+        if hash(html) not in self._seen:
+            _remember(self._seen, hash(html))
+            return html  # first sighting: keep it only if another sheet shows it too
         marked, found = _FIRST_TAG.subn(rf'\1 {LEARN}="{len(self._learning)}"', str(html), count=1)
         if not found:
             return html
@@ -157,7 +163,7 @@ class StampBook:
         (box, *more) = found
         if more or box.style["break_inside"] not in ("avoid", "avoid-page") or not _plain(box):
             # Split across pages, or free to split (a placeholder never splits), or images.
-            self._failed.add(html)
+            _remember(self._failed, html)
             return
         top, bottom = _collapsed(box, "top"), _collapsed(box, "bottom")
         if top is None or bottom is None:
@@ -174,11 +180,18 @@ class StampBook:
             break_after=_break_between(box, "after"),
         )
         if stamp.placeholder(0) is None:
-            self._failed.add(html)
+            _remember(self._failed, html)
             return
         _pin_text(box)
         self._numbers[html] = len(self._stamps)
         self._stamps.append(stamp)
+
+
+def _remember(memory: set[Any], item: Any) -> None:
+    """Add to a bounded memory, forgetting everything once it is full (it is only a cache)."""
+    if len(memory) >= MAX_REMEMBERED:
+        memory.clear()
+    memory.add(item)
 
 
 def _outermost(box: Any, attributes: tuple[str, ...]) -> Iterator[Any]:

@@ -8,15 +8,12 @@ whose key changed, and starts no worker process at all when none did.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from reports import __version__, outputs
 from reports.chart import SummaryView, summary_view
@@ -59,17 +56,6 @@ class RosterSheets:
     summary_pdf: Path
     summary_key: str
     rendered: int
-
-
-def content_key(*parts: Any) -> str:
-    """A stable sha256 over JSON-able parts (dataclasses, dates, paths, strings)."""
-    payload = json.dumps(
-        [dataclasses.asdict(p) if dataclasses.is_dataclass(p) else p for p in parts],  # type: ignore[arg-type]
-        sort_keys=True,
-        default=str,
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 class SheetKeys:

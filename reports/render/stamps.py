@@ -17,6 +17,7 @@ surprise, turns stamping off and lays every block out in full.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -247,29 +248,11 @@ def _break_between(box: Any, side: str) -> str:
     WeasyPrint reads these down the chain of first (last) children when it weighs a break
     between siblings; an empty placeholder has no children, so it carries the result.
     """
-    from weasyprint.layout.block import _add_break_values
+    from weasyprint.layout.block import block_level_page_break
 
-    result = "auto"
-    for value in _add_break_values(box, side):
-        if value in ("left", "right", "recto", "verso") or (value, result) in _STRONGER:
-            result = value
-    return str(result)
-
-
-# (value, current) pairs where `value` wins, as WeasyPrint 70's block_level_page_break has them.
-_STRONGER = {
-    ("page", "auto"),
-    ("page", "avoid"),
-    ("page", "avoid-page"),
-    ("page", "avoid-column"),
-    ("column", "auto"),
-    ("column", "avoid"),
-    ("column", "avoid-page"),
-    ("column", "avoid-column"),
-    ("avoid", "auto"),
-    ("avoid-page", "auto"),
-    ("avoid-column", "auto"),
-}
+    # With no sibling on the other side, WeasyPrint's own weighing gives this side's value.
+    pair = (None, box) if side == "before" else (box, None)
+    return str(block_level_page_break(*pair))
 
 
 def _is_block(box: Any) -> bool:
@@ -283,27 +266,27 @@ def _pin_text(box: Any) -> None:
     """Keep each line's shaped text alive between sheets instead of shaping it at every draw."""
     from weasyprint.text.line_break import Layout
 
-    global _PinnedLayout
-    if _PinnedLayout is None:
-
-        class Pinned(Layout):  # type: ignore[misc]
-            """A line layout that WeasyPrint's drawing activates once and never releases."""
-
-            def deactivate(self) -> None:
-                pass
-
-            def reactivate(self, style: Any) -> None:
-                if not hasattr(self, "layout"):
-                    super().reactivate(style)
-
-        _PinnedLayout = Pinned
+    pinned = _pinned_layout_class()
     for current in _subtree(box):
         layout = getattr(current, "pango_layout", None)
         if type(layout) is Layout:
-            layout.__class__ = _PinnedLayout
+            layout.__class__ = pinned
 
 
-_PinnedLayout: Any = None
+@functools.cache
+def _pinned_layout_class() -> type:
+    """WeasyPrint's line layout, activated once by drawing and never released."""
+    from weasyprint.text.line_break import Layout
+
+    class Pinned(Layout):  # type: ignore[misc]
+        def deactivate(self) -> None:
+            pass
+
+        def reactivate(self, style: Any) -> None:
+            if not hasattr(self, "layout"):
+                super().reactivate(style)
+
+    return Pinned
 
 
 def _graft(stamp: Stamp, placeholder: Any, page_box: Any) -> None:

@@ -126,10 +126,9 @@ def parts(path: Path, repeats: int = 5, rounds: int = 5) -> dict[str, Any]:
         renderer.athlete_pdf(roster.team, typical, roster.report_date, RULES)
     plain = renderer.athlete_html(roster.team, typical, roster.report_date, RULES)
     book = renderer.stamps
-    book.begin()
     context = renderer._athlete_context(roster.team, typical, roster.report_date)
-    html = renderer._render("athlete.html", {**context, "rules": RULES})
-    book.active = False
+    with book.sheet():
+        html = renderer._render("athlete.html", {**context, "rules": RULES})
     engine = renderer._engine_now()
     variants: dict[str, Callable[[], Any]] = {
         "whole sheet": lambda: engine.pdf(html, book),

@@ -185,7 +185,7 @@ def test_what_the_book_remembers_is_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     """However many blocks go by, the book's memory stays under its bounds."""
     monkeypatch.setattr(stamps, "MAX_REMEMBERED", 3)
     book = stamps.StampBook()
-    book.begin()
-    for number in range(10):
-        book.mark(f"<p>block {number}</p>")
+    with book.sheet():
+        for number in range(10):
+            book.mark(f"<p>block {number}</p>")
     assert 0 < len(book._seen) <= 3

@@ -219,7 +219,6 @@ class Renderer:
     ) -> str:
         """One athlete's advice sheet as HTML, every block in full (no placeholders)."""
         context = self._athlete_context(team, assessment, report_date)
-        self.stamps.active = False
         return self._render("athlete.html", {**context, "rules": rules})
 
     def summary_pdf(
@@ -314,11 +313,8 @@ class Renderer:
     def _pdf(self, name: str, context: dict[str, Any]) -> bytes:
         """Render a template and lay it out as PDF with the shared fonts and stylesheet."""
         engine = self._engine_now()
-        self.stamps.begin()
-        try:
+        with self.stamps.sheet():
             html = self._render(name, context)
-        finally:
-            self.stamps.active = False
         try:
             try:
                 return engine.pdf(html, self.stamps)

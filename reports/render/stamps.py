@@ -21,6 +21,7 @@ import functools
 import logging
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +89,7 @@ class StampBook:
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
-        self.active = False  # only while a PDF is rendered: `athlete_html` stays plain
+        self.active = False  # only inside `sheet()`: any other HTML stays plain
         self._stamps: list[Stamp] = []
         self._numbers: dict[str, int] = {}
         self._learning: list[str] = []
@@ -100,11 +101,14 @@ class StampBook:
     def __len__(self) -> int:
         return len(self._stamps)
 
-    def begin(self) -> None:
-        """Start a sheet: the `stamp` filter now swaps known blocks for placeholders."""
-        self.active = self.enabled
-        self._learning = []
-        self._placed = 0
+    @contextmanager
+    def sheet(self) -> Iterator[None]:
+        """While a sheet's HTML is rendered, the `stamp` filter swaps known blocks for placeholders."""
+        self.active, self._learning, self._placed = self.enabled, [], 0
+        try:
+            yield
+        finally:
+            self.active = False
 
     def mark(self, fragment: str) -> Markup:
         """The `stamp` template filter: a placeholder for a known block, else the block, marked."""
@@ -130,7 +134,6 @@ class StampBook:
 
     def apply(self, document: Any) -> None:
         """Put kept blocks into their placeholders and keep the blocks this sheet laid out."""
-        self.active = False
         if not (self._placed or self._learning):
             return
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,11 @@ from reports.roster import read_roster
 from reports.rules import assess
 from reports.settings import LimitSettings, RuleSettings
 
-from conftest import TODAY, make_athlete
+from conftest import TODAY, assert_same_drawing, make_athlete, pdf_text, recorded_lines
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_rosters"
 RULES = RuleSettings()
 TEAM = Team(name="Harbor Harriers", coach="Dana Brooks")
-NUMBER = re.compile(rb"-?\d*\.?\d+")
 
 
 def sample(name: str) -> tuple[Roster, list[Assessment]]:
@@ -29,23 +27,6 @@ def sample(name: str) -> tuple[Roster, list[Assessment]]:
     roster = read_roster(SAMPLES / name, LimitSettings())
     units = roster.team.units
     return roster, [assess(a, RULES, roster.report_date, units) for a in roster.athletes]
-
-
-def drawing(pdf: bytes) -> list[list[bytes]]:
-    """Each page's drawing operations as tokens."""
-    return [page.get_contents().get_data().split() for page in PdfReader(io.BytesIO(pdf)).pages]
-
-
-def assert_same_drawing(stamped: bytes, plain: bytes) -> None:
-    """Same operations in the same order on the same pages; positions within 1/1000 pt."""
-    ours, theirs = drawing(stamped), drawing(plain)
-    assert len(ours) == len(theirs), "page count differs"
-    for page, (mine, full) in enumerate(zip(ours, theirs, strict=True), 1):
-        assert len(mine) == len(full), f"page {page}: a different number of operations"
-        for token, expected in zip(mine, full, strict=True):
-            if token != expected:
-                assert NUMBER.fullmatch(token) and NUMBER.fullmatch(expected), (page, token)
-                assert float(token) == pytest.approx(float(expected), abs=1e-3), (page, token)
 
 
 def outline(pdf: bytes) -> list[str]:
@@ -73,7 +54,9 @@ def test_reused_blocks_draw_every_sample_sheet_exactly_as_a_full_layout(roster_f
         full = plain.athlete_pdf(roster.team, assessment, roster.report_date, RULES)
         assert_same_drawing(mine, full)
         assert outline(mine) == outline(full)
+        assert pdf_text(mine) == pdf_text(full)  # replayed lines gave the fonts every glyph
     assert stamped.stamps.reused > len(assessments), "blocks were laid out again, not reused"
+    assert recorded_lines(stamped) > 50, "lines of kept blocks were not recorded"
     assert plain.stamps.reused == 0 and len(plain.stamps) == 0
 
 
@@ -189,3 +172,40 @@ def test_what_the_book_remembers_is_bounded(monkeypatch: pytest.MonkeyPatch) -> 
         for number in range(10):
             book.mark(f"<p>block {number}</p>")
     assert 0 < len(book._seen) <= 3
+
+
+def test_a_block_shown_twice_on_one_sheet_is_drawn_in_both_places(tmp_path: Path) -> None:
+    """One laid-out block stands in one place per sheet; a second copy is laid out in full."""
+    block = '<div style="break-inside: avoid">Same for all</div>'
+    renderer = custom_sheet(tmp_path, block + "{% endfilter %}{% filter stamp %}" + block)
+    *_, third = render_three(renderer)
+    assert renderer.stamps.reused == 2  # once on each later sheet
+    assert third.count("Same for all") == 2
+    item = Assessment(make_athlete(name="Drew Park"), (), "low")
+    plain = Renderer(renderer.templates, stamps=False)
+    assert_same_drawing(
+        renderer.athlete_pdf(TEAM, item, TODAY, RULES), plain.athlete_pdf(TEAM, item, TODAY, RULES)
+    )
+
+
+def test_a_block_kept_at_one_width_is_laid_out_in_full_at_another(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same HTML in a narrower box is not the same laid-out block: that sheet is laid out in full."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "athlete.html").write_text(
+        "<html><body><h1>{{ athlete.name }}</h1>"
+        '<div style="width: {{ 40 if athlete.name == "Casey Lund" else 100 }}%">'
+        '{% filter stamp %}<div style="break-inside: avoid">Same words for every athlete, long '
+        "enough to wrap in a narrow column</div>{% endfilter %}</div></body></html>"
+    )
+    renderer = Renderer(folder)
+    with caplog.at_level(logging.INFO):
+        render_three(renderer)
+        item = Assessment(make_athlete(name="Casey Lund"), (), "low")
+        again = renderer.athlete_pdf(TEAM, item, TODAY, RULES)
+    full = Renderer(folder, stamps=False).athlete_pdf(TEAM, item, TODAY, RULES)
+    assert_same_drawing(again, full)
+    assert renderer.stamps.enabled, "one misfit block must not switch reuse off"
+    assert "laying this sheet out in full" in caplog.text

@@ -319,7 +319,10 @@ class Renderer:
             try:
                 return engine.pdf(html, self.stamps)
             except StampsFailed as err:
-                logger.warning("laying out every block in full from now on: %s", err)
+                if err.still_enabled:
+                    logger.info("laying this sheet out in full: %s", err)
+                else:
+                    logger.warning("laying out every block in full from now on: %s", err)
                 return engine.pdf(self._render(name, context), self.stamps)
         except Exception as err:  # any layout failure becomes one clear error
             where = _display(Path(self._path_of(name)))

@@ -27,6 +27,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from reports.render import replay
+
 logger = logging.getLogger(__name__)
 
 SUPPORTED_WEASYPRINT = ("70.",)
@@ -83,6 +85,18 @@ class Stamp:
 class StampsFailed(Exception):
     """Reusing laid-out blocks went wrong: the caller lays the sheet out again in full."""
 
+    def __init__(self, message: str, still_enabled: bool = False) -> None:
+        super().__init__(message)
+        self.still_enabled = still_enabled  # only one block was at fault, and is forgotten
+
+
+class _Misfit(Exception):
+    """A kept block's placeholder landed in a box of another width than the block's."""
+
+    def __init__(self, number: int, width: float, kept: float) -> None:
+        super().__init__(f"block {number} was kept {kept:.2f}px wide but placed {width:.2f}px wide")
+        self.number = number
+
 
 class StampBook:
     """The blocks one process has laid out, and the bookkeeping of the sheet being rendered."""
@@ -93,7 +107,7 @@ class StampBook:
         self._stamps: list[Stamp] = []
         self._numbers: dict[str, int] = {}
         self._learning: list[str] = []
-        self._placed = 0
+        self._placed: set[int] = set()  # kept blocks this sheet shows, by number
         self._seen: set[int] = set()  # hashes of blocks shown once, not kept yet
         self._failed: set[str] = set()  # blocks that can never be kept
         self.reused = 0  # blocks grafted instead of laid out, over the book's life
@@ -104,7 +118,7 @@ class StampBook:
     @contextmanager
     def sheet(self) -> Iterator[None]:
         """While a sheet's HTML is rendered, the `stamp` filter swaps known blocks for placeholders."""
-        self.active, self._learning, self._placed = self.enabled, [], 0
+        self.active, self._learning, self._placed = self.enabled, [], set()
         try:
             yield
         finally:
@@ -117,9 +131,11 @@ class StampBook:
             return html
         number = self._numbers.get(html)
         if number is not None:
+            if number in self._placed:
+                return html  # one laid-out block can stand in one place per sheet only
             placeholder = self._stamps[number].placeholder(number)
             if placeholder is not None:
-                self._placed += 1
+                self._placed.add(number)
                 return placeholder
         if html in self._failed or len(self._stamps) >= MAX_STAMPS:
             return html
@@ -138,6 +154,9 @@ class StampBook:
             return
         try:
             self._apply(document)
+        except _Misfit as misfit:
+            self._forget(misfit.number)
+            raise StampsFailed(str(misfit), still_enabled=True) from misfit
         except Exception as err:  # internals of another WeasyPrint, or a bug: never a bad PDF
             self.enabled = False
             raise StampsFailed(str(err)) from err
@@ -150,7 +169,11 @@ class StampBook:
             for box in _outermost(page._page_box, (USE, LEARN)):
                 number = box.element.get(USE)
                 if number is not None:
-                    _graft(self._stamps[int(number)], box, page._page_box)
+                    stamp = self._stamps[int(number)]
+                    width, kept = box.border_width(), stamp.box.border_width()
+                    if abs(width - kept) > 1e-6:  # same HTML, narrower or wider place
+                        raise _Misfit(int(number), width, kept)
+                    _graft(stamp, box, page._page_box)
                     grafted = True
                     self.reused += 1
                 else:
@@ -159,6 +182,12 @@ class StampBook:
             self._keep(self._learning[index], found)
         if grafted:
             _gather_anchors_again(document)
+
+    def _forget(self, number: int) -> None:
+        """Never use a kept block again: its HTML is laid out in full from now on."""
+        html = next(h for h, n in self._numbers.items() if n == number)
+        del self._numbers[html]
+        _remember(self._failed, html)
 
     def _keep(self, html: str, found: list[Any]) -> None:
         """Keep a block laid out in full, if one unbreakable placeholder can stand for it."""
@@ -270,10 +299,16 @@ def _pin_text(box: Any) -> None:
     from weasyprint.text.line_break import Layout
 
     pinned = _pinned_layout_class()
+    replay.install(is_pinned)
     for current in _subtree(box):
         layout = getattr(current, "pango_layout", None)
         if type(layout) is Layout:
             layout.__class__ = pinned
+
+
+def is_pinned(layout: Any) -> bool:
+    """Whether a line's layout belongs to a kept block (and so draws the same every time)."""
+    return type(layout) is _pinned_layout_class()
 
 
 @functools.cache

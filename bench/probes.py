@@ -139,7 +139,7 @@ def parts(path: Path, repeats: int = 5, rounds: int = 5) -> dict[str, Any]:
             cut = re.sub(pattern, "", html, flags=re.S)
             variants[name] = lambda cut=cut: engine.pdf(cut, book)  # type: ignore[misc]
     no_footer = _without_footer(renderer)
-    variants["page footer (margin boxes)"] = lambda: no_footer(html)
+    variants["page footer (margin boxes)"] = lambda: no_footer(html, book)
     best = {name: float("inf") for name in variants}
     for run in variants.values():
         run()
@@ -158,8 +158,8 @@ def parts(path: Path, repeats: int = 5, rounds: int = 5) -> dict[str, Any]:
     }
 
 
-def _without_footer(renderer: Renderer) -> Callable[[str], bytes]:
-    """Lay out HTML with the stylesheet minus its page-footer margin boxes."""
+def _without_footer(renderer: Renderer) -> Callable[[str, Any], bytes]:
+    """Lay out HTML as a worker does, with the stylesheet minus its page-footer margin boxes."""
     from weasyprint import CSS
 
     engine = renderer._engine_now()
@@ -167,9 +167,12 @@ def _without_footer(renderer: Renderer) -> Callable[[str], bytes]:
     text = re.sub(r"@bottom-(left|right) \{.*?\}", "", text, flags=re.S)
     css = CSS(string=text + "\n@page { size: Letter; }", font_config=engine.font_config)
 
-    def lay_out(html: str) -> bytes:
-        document = engine.html_class(string=html, base_url=engine.base_url)
-        return bytes(document.write_pdf(stylesheets=[css], font_config=engine.font_config))
+    def lay_out(html: str, book: Any) -> bytes:
+        full, engine.css = engine.css, css
+        try:
+            return engine.pdf(html, book)
+        finally:
+            engine.css = full
 
     return lay_out
 

@@ -11,7 +11,6 @@ from reports.settings import RuleSettings
 
 from conftest import TODAY, assert_same_drawing, make_athlete, pdf_text, recorded_lines
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_rosters"
 RULES = RuleSettings()
 TEAM = Team(name="Harbor Harriers", coach="Dana Brooks")
 

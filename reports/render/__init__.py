@@ -130,6 +130,7 @@ class _Engine:
         self.base_url = f"{renderer.folders[0]}{os.sep}"
         self.fetcher = renderer.fetcher.for_weasyprint()
         self.font_config = FontConfiguration()
+        self._placeholder_sheet: tuple[str | None, Any] = (None, None)
         folder = next((f for f in renderer.folders if (f / STYLESHEET).is_file()), None)
         if folder is None:
             raise RenderError(
@@ -151,9 +152,18 @@ class _Engine:
     def pdf(self, html: str, stamps: StampBook) -> bytes:
         """Lay out one HTML document with the shared fonts and stylesheet, reusing kept blocks."""
         source = self.html_class(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
-        document = source.render(stylesheets=[self.css], font_config=self.font_config)
+        sheets = [self.css, self._placeholders(stamps.css)]
+        document = source.render(stylesheets=sheets, font_config=self.font_config)
         stamps.apply(document)
         return bytes(document.write_pdf())
+
+    def _placeholders(self, text: str) -> Any:
+        """The kept blocks' placeholder rules, parsed once each time a block is kept."""
+        if self._placeholder_sheet[0] != text:
+            from weasyprint import CSS
+
+            self._placeholder_sheet = (text, CSS(string=text, font_config=self.font_config))
+        return self._placeholder_sheet[1]
 
 
 class Renderer:

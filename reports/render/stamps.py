@@ -58,8 +58,12 @@ class Stamp:
     break_before: str = "auto"  # what its first boxes ask of a page break before it
     break_after: str = "auto"
 
-    def placeholder(self, number: int) -> Markup | None:
-        """An empty block that takes exactly this block's place, or None if not writable."""
+    def rule(self, number: int) -> str | None:
+        """The CSS that makes placeholder `number` take exactly this block's place, if writable.
+
+        A shared, pre-parsed stylesheet (`StampBook.css`) rather than a `style` attribute:
+        WeasyPrint parses every `style` attribute of every sheet again.
+        """
         values = [
             self.margin_top,
             self.margin_right,
@@ -76,10 +80,16 @@ class Stamp:
             for side, value in (("before", self.break_before), ("after", self.break_after))
             if value != "auto"
         )
-        return Markup(
-            f'<div {USE}="{number}" style="margin: {top}px {right}px {bottom}px {left}px; '
-            f'height: {height}px; padding: 0; border: 0; break-inside: avoid{breaks}"></div>'
-        )
+        declarations = (
+            f"margin: {top}px {right}px {bottom}px {left}px; height: {height}px; padding: 0; "
+            f"border: 0; break-inside: avoid{breaks}"
+        ).replace(";", " !important;")
+        return f".{USE}-{number} {{ {declarations} !important }}"
+
+
+def placeholder(number: int) -> Markup:
+    """The empty block that stands for kept block `number` (its rule gives it its place)."""
+    return Markup(f'<div {USE}="{number}" class="{USE}-{number}"></div>')
 
 
 class StampsFailed(Exception):
@@ -111,6 +121,7 @@ class StampBook:
         self._seen: set[int] = set()  # hashes of blocks shown once, not kept yet
         self._failed: set[str] = set()  # blocks that can never be kept
         self.reused = 0  # blocks grafted instead of laid out, over the book's life
+        self.css = ""  # the placeholders' rules: a stylesheet for every sheet's layout
 
     def __len__(self) -> int:
         return len(self._stamps)
@@ -133,10 +144,8 @@ class StampBook:
         if number is not None:
             if number in self._placed:
                 return html  # one laid-out block can stand in one place per sheet only
-            placeholder = self._stamps[number].placeholder(number)
-            if placeholder is not None:
-                self._placed.add(number)
-                return placeholder
+            self._placed.add(number)
+            return placeholder(number)
         if html in self._failed or len(self._stamps) >= MAX_STAMPS:
             return html
         if hash(html) not in self._seen:
@@ -212,12 +221,14 @@ class StampBook:
             break_before=_break_between(box, "before"),
             break_after=_break_between(box, "after"),
         )
-        if stamp.placeholder(0) is None:
+        rule = stamp.rule(len(self._stamps))
+        if rule is None:
             _remember(self._failed, html)
             return
         _pin_text(box)
         self._numbers[html] = len(self._stamps)
         self._stamps.append(stamp)
+        self.css += rule + "\n"
 
 
 def _remember(memory: set[Any], item: Any) -> None:

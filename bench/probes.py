@@ -33,7 +33,10 @@ LIMITS = LimitSettings()
 PARTS = {
     "masthead": r'<header class="masthead">.*?</header>',
     "what we noticed": r'<section class="noticed">.*?</section>',
-    "8-week table and chart": r'<table class="weeks">.*?</table>',
+    "8-week table and chart": (
+        r'<div class="weeks-block">.*?<table class="weeks">.*?</table>\s*'
+        r'(?:<div data-stamp[^>]*></div>|<div class="weeks-part">.*?</table></div>)\s*</div>'
+    ),
     "chart (SVG) alone": r"<svg.*?</svg>",
     "plan (advice)": r'<section class="plan">.*?</section>',
     "reused blocks (drawn, not laid out)": r"<div data-stamp=[^>]*></div>",

@@ -31,6 +31,7 @@ from reports import __version__
 from reports.chart import SummaryView, bar_chart, order_findings, summary_view, week_slots
 from reports.errors import RenderError
 from reports.models import Assessment, DeliveryOutcome, Roster, Team
+from reports.render import subsets
 from reports.render.filters import distance, fluid, longdate, percent, shortdate, temperature
 from reports.render.stamps import StampBook, StampsFailed, weasyprint_supported
 from reports.settings import PageSize, RuleSettings
@@ -315,9 +316,12 @@ class Renderer:
         """The WeasyPrint engine, built on first use."""
         if self._engine is None:
             self._engine = _Engine(self)
-            if self.stamps.enabled and not weasyprint_supported(weasyprint_version()):
-                logger.info("WeasyPrint %s: every block laid out in full", weasyprint_version())
+            if not weasyprint_supported(weasyprint_version()):
+                if self.stamps.enabled:
+                    logger.info("WeasyPrint %s: every block laid out in full", weasyprint_version())
                 self.stamps.enabled = False
+            else:
+                subsets.install()
         return self._engine
 
     def _pdf(self, name: str, context: dict[str, Any]) -> bytes:

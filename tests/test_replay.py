@@ -64,3 +64,35 @@ def test_a_line_that_makes_an_unknown_stream_call_is_not_recorded() -> None:
     recorder: Any = replay._Recorder(Stream(), Box())
     recorder.set_line_width(2)
     assert recorder.finish() is None
+
+
+def test_a_replay_sizes_each_run_in_the_font_it_was_recorded_with() -> None:
+    """Fonts recorded as A, B, A, C: the size set after C names C, not the third font added."""
+
+    class Font:
+        def __init__(self, name: str) -> None:
+            self.hash, self.to_unicode, self.widths = name, {}, {}
+
+    class Stream:
+        def __init__(self) -> None:
+            self.sizes: list[tuple[str, float]] = []
+
+        def add_font(self, pango_font: str) -> tuple[Font, float]:
+            return Font(pango_font), 9.0
+
+        def set_font_size(self, font: str, size: float) -> None:
+            self.sizes.append((font, size))
+
+    recording = replay.Recording(
+        calls=[
+            ("add_font", 0),
+            ("add_font", 1),
+            ("add_font", 0),
+            ("add_font", 2),
+            ("set_font_size", (2, 9.0)),
+        ],
+        fonts=[("A", {}), ("B", {}), ("C", {})],
+    )
+    stream = Stream()
+    recording.replay(stream, object())
+    assert stream.sizes == [("C", 9.0)]

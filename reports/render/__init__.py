@@ -333,7 +333,7 @@ class Renderer:
             try:
                 return engine.pdf(html, self.stamps)
             except StampsFailed as err:
-                if err.still_enabled:
+                if self.stamps.enabled:  # one misfit block, now forgotten
                     logger.info("laying this sheet out in full: %s", err)
                 else:
                     logger.warning("laying out every block in full from now on: %s", err)

@@ -33,7 +33,7 @@ class Recording:
 
     def replay(self, stream: Any, textbox: Any) -> None:
         """Make the recorded calls for `textbox`, at its current position."""
-        fonts: list[Any] = []
+        fonts: dict[int, Any] = {}  # this document's font for each recorded one
         for name, argument in self.calls:
             if name == "add_font":
                 pango_font, glyphs = self.fonts[argument]
@@ -41,7 +41,7 @@ class Recording:
                 for glyph, (text, width) in glyphs.items():
                     font.to_unicode.setdefault(glyph, text)
                     font.widths.setdefault(glyph, width)
-                fonts.append(font)
+                fonts[argument] = font
             elif name == "set_font_size":
                 index, size = argument
                 stream.set_font_size(fonts[index].hash, size)
@@ -127,6 +127,8 @@ class _Recorder:
         self._textbox = textbox
         self._recording = Recording()
         self._fonts: list[tuple[Any, Any, dict[int, None]]] = []
+        self._font_index: dict[int, int] = {}  # id(font) -> its place in `_fonts`
+        self._last_font = -1
         self._usable = True
 
     def __getattr__(self, name: str) -> Any:
@@ -158,20 +160,20 @@ class _Recorder:
     def add_font(self, pango_font: Any) -> tuple[Any, Any]:
         """Pass the font on, and watch which glyphs the drawing hands it."""
         font, size = self._stream.add_font(pango_font)
-        if not any(seen is font for _, seen, _ in self._fonts):
+        if id(font) not in self._font_index:
             asked: dict[int, None] = {}
             font.to_unicode = _Probe(font.to_unicode, asked)
             font.widths = _Probe(font.widths, asked)
             font.get_unused_glyph_id = self._missing_glyph(font.get_unused_glyph_id)
+            self._font_index[id(font)] = len(self._fonts)
             self._fonts.append((pango_font, font, asked))
-        index = next(i for i, (_, seen, _) in enumerate(self._fonts) if seen is font)
-        self._recording.calls.append(("add_font", index))
+        self._last_font = self._font_index[id(font)]
+        self._recording.calls.append(("add_font", self._last_font))
         return font, size
 
     def set_font_size(self, font: Any, size: float) -> None:
         """Note the size; the font is named by the one last added."""
-        added = [arg for name, arg in self._recording.calls if name == "add_font"]
-        self._recording.calls.append(("set_font_size", (added[-1], size)))
+        self._recording.calls.append(("set_font_size", (self._last_font, size)))
         self._stream.set_font_size(font, size)
 
     def _missing_glyph(self, call: Callable[..., Any]) -> Callable[..., Any]:

@@ -93,11 +93,10 @@ def placeholder(number: int) -> Markup:
 
 
 class StampsFailed(Exception):
-    """Reusing laid-out blocks went wrong: the caller lays the sheet out again in full."""
+    """Reusing laid-out blocks went wrong: the caller lays the sheet out again in full.
 
-    def __init__(self, message: str, still_enabled: bool = False) -> None:
-        super().__init__(message)
-        self.still_enabled = still_enabled  # only one block was at fault, and is forgotten
+    Reuse stays on (`StampBook.enabled`) when only one block was at fault: it is forgotten.
+    """
 
 
 class _Misfit(Exception):
@@ -165,7 +164,7 @@ class StampBook:
             self._apply(document)
         except _Misfit as misfit:
             self._forget(misfit.number)
-            raise StampsFailed(str(misfit), still_enabled=True) from misfit
+            raise StampsFailed(str(misfit)) from misfit
         except Exception as err:  # internals of another WeasyPrint, or a bug: never a bad PDF
             self.enabled = False
             raise StampsFailed(str(err)) from err

@@ -31,7 +31,7 @@ from reports import __version__
 from reports.chart import SummaryView, bar_chart, order_findings, summary_view, week_slots
 from reports.errors import RenderError
 from reports.models import Assessment, DeliveryOutcome, Roster, Team
-from reports.render import subsets
+from reports.render import parsing, subsets
 from reports.render.filters import distance, fluid, longdate, percent, shortdate, temperature
 from reports.render.stamps import StampBook, StampsFailed, weasyprint_supported
 from reports.settings import PageSize, RuleSettings
@@ -316,6 +316,7 @@ class Renderer:
         """The WeasyPrint engine, built on first use."""
         if self._engine is None:
             self._engine = _Engine(self)
+            parsing.install()
             if not weasyprint_supported(weasyprint_version()):
                 if self.stamps.enabled:
                     logger.info("WeasyPrint %s: every block laid out in full", weasyprint_version())

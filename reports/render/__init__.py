@@ -31,7 +31,7 @@ from reports import __version__
 from reports.chart import SummaryView, bar_chart, order_findings, summary_view, week_slots
 from reports.errors import RenderError
 from reports.models import Assessment, DeliveryOutcome, Roster, Team
-from reports.render import parsing, subsets
+from reports.render import parsing, styles, subsets
 from reports.render.filters import distance, fluid, longdate, percent, shortdate, temperature
 from reports.render.stamps import StampBook, StampsFailed, weasyprint_supported
 from reports.settings import PageSize, RuleSettings
@@ -323,6 +323,7 @@ class Renderer:
                 self.stamps.enabled = False
             else:
                 subsets.install()
+                styles.share(self._engine.font_config)
         return self._engine
 
     def _pdf(self, name: str, context: dict[str, Any]) -> bytes:

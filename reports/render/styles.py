@@ -145,40 +145,42 @@ def _compute(
     entries = shared.entries
     serials: dict[Any, int] = {}  # element -> serial of its shared style
     in_document: dict[tuple[Any, ...], tuple[Any, int]] = {}  # shared within one document
-    pseudo_keys: dict[tuple[Any, str], list[tuple[Any, ...]]] = {}
+    # Rules each pseudo-element matched: its key, and what to cascade if it is not kept.
+    pseudo_matches: dict[tuple[Any, str], list[tuple[Any, ...]]] = {}
     for element in html.wrapper_element.iter_subtree():
         etree_element = element.etree_element
         parent = element.parent.etree_element if element.parent else None
-        selectors_keys = []
+        matches = []
         for sheet, origin, sheet_specificity in sheets:
             for selector in sheet.matcher.match(element):
                 specificity, _order, pseudo_type, (declarations, layer) = selector
                 layer_order = inf if layer is None else sheet.layers.index(layer)
                 # The sheet itself, not its id: the key keeps it alive, so no id is reused.
-                matched = (sheet, specificity, id(declarations), layer_order)
+                match = (
+                    sheet,
+                    specificity,
+                    id(declarations),
+                    layer_order,
+                    origin,
+                    declarations,
+                    sheet_specificity,
+                )
                 if pseudo_type is None:
-                    selectors_keys.append(matched)
+                    matches.append(match)
                 else:
-                    pseudo_keys.setdefault((etree_element, pseudo_type), []).append(matched)
-                specificity = sheet_specificity or specificity
-                style = cascaded_styles.setdefault((etree_element, pseudo_type), {})
-                for name, values, importance in declarations:
-                    precedence = declaration_precedence(origin, importance)
-                    weight = (precedence, layer_order, specificity)
-                    old_weight = style.get(name, (None, None))[1]
-                    if old_weight is None or old_weight <= weight:
-                        style[name] = values, weight
-
+                    pseudo_matches.setdefault((etree_element, pseudo_type), []).append(match)
         key = (
             serials[parent] if parent is not None else None,
             own_text.get(etree_element),
-            tuple(selectors_keys),
+            tuple(match[:4] for match in matches),
         )
         if key in in_document:
             computed_styles[etree_element, None], serials[etree_element] = in_document[key]
             continue
         entry = entries.get(key)
         if entry is None:
+            # Cascade only what is computed here: a kept style carries its own cascade.
+            _cascade(cascaded_styles.setdefault((etree_element, None), {}), matches)
             self.set_computed_styles(
                 etree_element,
                 root=html.etree_element,
@@ -200,28 +202,37 @@ def _compute(
 
     # Pseudo-elements (every element has a ::marker in the default stylesheet) inherit from
     # their element: keyed by its style and the rules they match.
-    for element, pseudo_type in cascaded_styles:
-        if pseudo_type:
-            pseudo_key = (
-                serials[element],
-                pseudo_type,
-                tuple(pseudo_keys.get((element, pseudo_type), ())),
-            )
-            entry = entries.get(pseudo_key)
-            if entry is not None:
-                shared.hits += 1
-                computed_styles[element, pseudo_type] = entry[1]
-                continue
-            self.set_computed_styles(
-                element,
-                pseudo_type=pseudo_type,
-                root=html.etree_element,
-                parent=element,
-                base_url=html.base_url,
-                target_collector=target_collector,
-            )
-            shared.add(pseudo_key, computed_styles[element, pseudo_type], False)
+    for (element, pseudo_type), matches in pseudo_matches.items():
+        pseudo_key = (serials[element], pseudo_type, tuple(match[:4] for match in matches))
+        entry = entries.get(pseudo_key)
+        if entry is not None:
+            shared.hits += 1
+            computed_styles[element, pseudo_type] = entry[1]
+            continue
+        _cascade(cascaded_styles.setdefault((element, pseudo_type), {}), matches)
+        self.set_computed_styles(
+            element,
+            pseudo_type=pseudo_type,
+            root=html.etree_element,
+            parent=element,
+            base_url=html.base_url,
+            target_collector=target_collector,
+        )
+        shared.add(pseudo_key, computed_styles[element, pseudo_type], False)
     self._cascaded_styles.clear()
+
+
+def _cascade(style: dict[str, Any], matches: list[tuple[Any, ...]]) -> None:
+    """Add the matched rules' declarations to an element's cascaded style, as WeasyPrint does."""
+    from weasyprint.css import declaration_precedence
+
+    for _, specificity, _, layer_order, origin, declarations, sheet_specificity in matches:
+        specificity = sheet_specificity or specificity
+        for name, values, importance in declarations:
+            weight = (declaration_precedence(origin, importance), layer_order, specificity)
+            old_weight = style.get(name, (None, None))[1]
+            if old_weight is None or old_weight <= weight:
+                style[name] = values, weight
 
 
 def _changed_per_document(element: Any) -> bool:

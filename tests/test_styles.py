@@ -96,6 +96,43 @@ def test_a_reference_to_an_anchor_resolves_in_a_document_with_kept_styles() -> N
     assert links(again) == links(weasyprint_pdf(shared)) != []
 
 
+# Selectors that look at siblings, position, emptiness and attributes; each document below
+# differs from the one before it in just what one of them looks at.
+SIBLINGS_CSS = """li:last-child { color: #b03a2e } li:first-child { border-left: 2pt solid }
+p + p { color: #2a7f8f } h2 ~ p { background: #f3f6f7 } div:empty { border: 1pt solid }
+li:nth-last-child(2) { border-bottom: 1pt solid } [data-level="act"] { color: #d9822b }
+section:last-of-type p { border-top: 1pt solid } div:empty + p { color: #5d6d72 }"""
+SIBLING_PAGES = [
+    "<ul><li>a</li><li>b</li></ul><p>one</p><p>two</p>",
+    "<ul><li>a</li><li>b</li><li>c</li></ul><p>one</p><p>two</p>",
+    "<ul><li>a</li><li>b</li></ul><h2>head</h2><p>one</p><div></div><p>two</p>",
+    "<ul><li>a</li><li>b</li></ul><h2>head</h2><p>one</p><div>full</div><p>two</p>",
+    '<section><p data-level="act">one</p></section><section><p>two</p></section>',
+    '<section><p data-level="watch">one</p></section><section><p>two</p></section>',
+    '<section><p data-level="watch">one</p></section><section><p>two</p></section><aside/>',
+    '<section><p data-level="act">one</p></section><div><section><p>two</p></section></div>',
+]
+
+
+def test_a_style_is_reused_only_where_the_same_rules_match() -> None:
+    """A style is reused only for an element that matched the same rules under the same parent."""
+    from weasyprint import CSS as Stylesheet
+    from weasyprint import HTML
+
+    shared, afresh = font_configs()
+    sheets = {id(fc): Stylesheet(string=SIBLINGS_CSS, font_config=fc) for fc in (shared, afresh)}
+
+    def pdf(font_config: Any, body: str) -> bytes:
+        document = HTML(string=f"<html><body>{body}</body></html>")
+        return bytes(
+            document.write_pdf(stylesheets=[sheets[id(font_config)]], font_config=font_config)
+        )
+
+    for body in SIBLING_PAGES + SIBLING_PAGES[::-1]:
+        assert_same_drawing(pdf(shared, body), pdf(afresh, body))
+    assert styles.share(shared).hits > 20, "no style was reused"
+
+
 def test_styles_matched_by_a_stylesheet_no_longer_used_are_forgotten() -> None:
     """The kept blocks' placeholder rules are parsed again: the old ones' styles must go."""
     kept = styles.SharedStyles()

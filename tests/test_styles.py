@@ -133,6 +133,19 @@ def test_a_style_is_reused_only_where_the_same_rules_match() -> None:
     assert styles.share(shared).hits > 20, "no style was reused"
 
 
+def test_a_document_with_its_own_style_element_gets_its_own_rules() -> None:
+    """A template's <style> is parsed with each document: styles it set are not carried over."""
+    from weasyprint import HTML
+
+    shared, afresh = font_configs()
+    for colour in ("#b03a2e", "#2a7f8f", "#b03a2e"):
+        page = (
+            f"<html><head><style>p {{ color: {colour} }}</style></head><body><p>x</p></body></html>"
+        )
+        mine = HTML(string=page).write_pdf(font_config=shared)
+        assert_same_drawing(bytes(mine), bytes(HTML(string=page).write_pdf(font_config=afresh)))
+
+
 def test_styles_matched_by_a_stylesheet_no_longer_used_are_forgotten() -> None:
     """The kept blocks' placeholder rules are parsed again: the old ones' styles must go."""
     kept = styles.SharedStyles()

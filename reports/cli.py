@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -238,7 +237,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run passes on the schedule until stopped."""
     settings = _settings(args)
     _warn_if_slow_fonts()
-    stopping = threading.Event()
+    stopping = pipeline.StopRequest()
     pipeline.install_stop_handlers(stopping)
     pipeline.serve(
         settings, stopping, clock=lambda: datetime.now().astimezone(), on_pass=_print_pass

@@ -10,7 +10,7 @@ from reports.errors import RosterError
 from reports.ledger import BatchRow, Ledger, MessageRow
 from reports.models import DeliveryOutcome, Problem
 from reports.pipeline.passes import PassResult, WorkbookResult, run_pass
-from reports.pipeline.serve import install_stop_handlers, serve
+from reports.pipeline.serve import StopRequest, install_stop_handlers, serve
 from reports.pipeline.sheets import Progress, prepare_sheets, write_manifest
 from reports.render import Renderer
 from reports.roster import read_roster, write_template
@@ -22,6 +22,7 @@ __all__ = [
     "CheckResult",
     "PassResult",
     "StatusReport",
+    "StopRequest",
     "WorkbookResult",
     "check_rosters",
     "init_folder",

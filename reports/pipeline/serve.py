@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from types import FrameType
@@ -18,15 +18,48 @@ from reports.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def install_stop_handlers(stopping: threading.Event) -> None:
+class StopRequest:
+    """Asks `serve` to stop: a plain flag, safe to set from a signal handler.
+
+    `threading.Event.set` takes a lock the main thread may hold inside `Event.wait` when
+    the signal arrives, and the process then waits on itself forever.
+    """
+
+    def __init__(self) -> None:
+        self.reason = "stop requested"
+        self._requested = False
+        self._announced = False
+
+    def set(self, reason: str | None = None) -> None:
+        """Ask for a stop; no lock, no I/O."""
+        if reason:
+            self.reason = reason
+        self._requested = True
+
+    def is_set(self) -> bool:
+        """Whether a stop was asked for (said in the log the first time it is seen)."""
+        if self._requested and not self._announced:
+            self._announced = True
+            log.info("%s: finishing the message in flight, then stopping", self.reason)
+        return self._requested
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`, waking soon after a stop is asked for; whether one was."""
+        deadline = time.monotonic() + seconds
+        while not self.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(left, 0.05))
+        return True
+
+
+def install_stop_handlers(stopping: StopRequest) -> None:
     """SIGINT and SIGTERM ask the loop to finish the message in flight, then exit."""
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
-        log.info(
-            "%s received: finishing the message in flight, then stopping",
-            signal.Signals(signum).name,
-        )
-        stopping.set()
+        # Only set the flag: logging or taking a lock here can deadlock the main thread.
+        stopping.set(f"{signal.Signals(signum).name} received")
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
@@ -34,7 +67,7 @@ def install_stop_handlers(stopping: threading.Event) -> None:
 
 def serve(
     settings: Settings,
-    stopping: threading.Event,
+    stopping: StopRequest,
     *,
     clock: Callable[[], datetime] = datetime.now,
     on_pass: Callable[[PassResult], None] | None = None,

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -123,17 +124,22 @@ class Folder:
             text=True,
         )
         assert server.stdout is not None
-        seen = []
+        stdout = server.stdout
+        seen: list[str] = []
+        # Read on a thread: a blocking readline on a silent server would outlast any deadline.
+        reader = threading.Thread(target=lambda: seen.extend(iter(stdout.readline, "")))
+        reader.start()
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = server.stdout.readline()
-            seen.append(line)
-            if not line or "the pass failed" in line:
-                break
+        while time.monotonic() < deadline and not any("the pass failed" in s for s in seen):
+            time.sleep(0.1)
         server.send_signal(signal.SIGTERM)
-        rest = server.stdout.read()  # not communicate(): it would skip what readline buffered
-        server.wait(timeout=30)
-        self.outputs.append("".join(seen) + rest)
+        try:
+            server.wait(timeout=30)
+        finally:
+            server.kill()  # a no-op once it has exited; never leave it behind
+            reader.join()
+        assert server.returncode == 0, "".join(seen)
+        self.outputs.append("".join(seen))
 
     def written(self) -> dict[str, bytes]:
         """Every file in the working folder (ledger, manifests, archive, reports…)."""

@@ -19,11 +19,12 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 
-from reports.models import Athlete, Incident, Week
+from reports.models import Assessment, Athlete, Incident, Roster, Week
 
 # A fixed report date: the last day of the week starting Monday 2026-11-16.
 TODAY = date(2026, 11, 22)
 FIRST_WEEK = date(2026, 9, 28)  # eight Monday-start weeks end on 2026-11-22
+SAMPLE_ROSTERS = Path(__file__).resolve().parents[1] / "sample_rosters"
 
 Sheets = dict[str, list[list[Any]]]
 
@@ -32,6 +33,17 @@ Sheets = dict[str, list[list[Any]]]
 def today() -> date:
     """The report date every core test uses."""
     return TODAY
+
+
+def sample_assessed(name: str) -> tuple[Roster, list[Assessment]]:
+    """A sample roster and each of its athletes assessed with the default rules."""
+    from reports.roster import read_roster
+    from reports.rules import assess
+    from reports.settings import LimitSettings, RuleSettings
+
+    roster = read_roster(SAMPLE_ROSTERS / name, LimitSettings())
+    rules, units = RuleSettings(), roster.team.units
+    return roster, [assess(a, rules, roster.report_date, units) for a in roster.athletes]
 
 
 def weeks_of(miles: Iterable[float | None], first: date = FIRST_WEEK) -> tuple[Week, ...]:

@@ -9,24 +9,21 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reports.models import Assessment, Roster, Team
+from reports.models import Assessment, Team
 from reports.render import Renderer, stamps
-from reports.roster import read_roster
-from reports.rules import assess
-from reports.settings import LimitSettings, RuleSettings
+from reports.settings import RuleSettings
 
-from conftest import TODAY, assert_same_drawing, make_athlete, pdf_text, recorded_lines
+from conftest import (
+    TODAY,
+    assert_same_drawing,
+    make_athlete,
+    pdf_text,
+    recorded_lines,
+    sample_assessed,
+)
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_rosters"
 RULES = RuleSettings()
 TEAM = Team(name="Harbor Harriers", coach="Dana Brooks")
-
-
-def sample(name: str) -> tuple[Roster, list[Assessment]]:
-    """A sample roster and each of its athletes assessed."""
-    roster = read_roster(SAMPLES / name, LimitSettings())
-    units = roster.team.units
-    return roster, [assess(a, RULES, roster.report_date, units) for a in roster.athletes]
 
 
 def outline(pdf: bytes) -> list[str]:
@@ -47,7 +44,7 @@ def outline(pdf: bytes) -> list[str]:
 @pytest.mark.parametrize("roster_file", ["harbor-harriers.xlsx", "ridgeline-track-club.xlsx"])
 def test_reused_blocks_draw_every_sample_sheet_exactly_as_a_full_layout(roster_file: str) -> None:
     """Every sample athlete (one and two pages, miles and km, all rules, notes) drawn the same."""
-    roster, assessments = sample(roster_file)
+    roster, assessments = sample_assessed(roster_file)
     stamped, plain = Renderer(), Renderer(stamps=False)
     for assessment in assessments:
         mine = stamped.athlete_pdf(roster.team, assessment, roster.report_date, RULES)
@@ -62,7 +59,7 @@ def test_reused_blocks_draw_every_sample_sheet_exactly_as_a_full_layout(roster_f
 
 def test_html_shown_to_people_never_carries_placeholders() -> None:
     """`athlete_html` (previews, the naive benchmark) is the full sheet even after PDFs."""
-    roster, assessments = sample("harbor-harriers.xlsx")
+    roster, assessments = sample_assessed("harbor-harriers.xlsx")
     renderer = Renderer()
     for assessment in assessments[:3]:
         renderer.athlete_pdf(roster.team, assessment, roster.report_date, RULES)
@@ -121,7 +118,7 @@ def test_a_failure_while_reusing_blocks_lays_the_sheet_out_in_full(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Any surprise inside WeasyPrint's boxes costs speed, never a sheet."""
-    roster, assessments = sample("harbor-harriers.xlsx")
+    roster, assessments = sample_assessed("harbor-harriers.xlsx")
     renderer = Renderer()
     for assessment in assessments[:2]:  # the second sheet keeps the blocks the first showed
         renderer.athlete_pdf(roster.team, assessment, roster.report_date, RULES)
@@ -147,7 +144,7 @@ def test_an_unchecked_weasyprint_lays_out_every_block(monkeypatch: pytest.Monkey
     assert stamps.weasyprint_supported("70.0")
     assert not stamps.weasyprint_supported("71.0")
     monkeypatch.setattr(render, "weasyprint_version", lambda: "71.0")
-    roster, assessments = sample("harbor-harriers.xlsx")
+    roster, assessments = sample_assessed("harbor-harriers.xlsx")
     renderer = Renderer()
     for assessment in assessments[:2]:
         renderer.athlete_pdf(roster.team, assessment, roster.report_date, RULES)

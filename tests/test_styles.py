@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,13 +10,10 @@ from pypdf import PdfReader
 
 from reports.models import Assessment
 from reports.render import Renderer, styles
-from reports.roster import read_roster
-from reports.rules import assess
-from reports.settings import LimitSettings, RuleSettings
+from reports.settings import RuleSettings
 
-from conftest import assert_same_drawing, pdf_text
+from conftest import assert_same_drawing, pdf_text, sample_assessed
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_rosters"
 RULES = RuleSettings()
 # Tables with margins, an anchor and a link to it, a list with markers, nesting several
 # levels deep, and overflow on the body (WeasyPrint moves it to the page, in the body's style).
@@ -43,16 +39,16 @@ def weasyprint_pdf(font_config: Any, title: str = "Styles") -> bytes:
     )
 
 
-_SHEETS: dict[int, Any] = {}
+_SHEETS: dict[Any, Any] = {}  # by font configuration: the key keeps it alive
 
 
 def _sheet(font_config: Any) -> Any:
     """The stylesheet parsed once per font configuration, as the renderer does."""
     from weasyprint import CSS as Stylesheet
 
-    if id(font_config) not in _SHEETS:
-        _SHEETS[id(font_config)] = Stylesheet(string=CSS, font_config=font_config)
-    return _SHEETS[id(font_config)]
+    if font_config not in _SHEETS:
+        _SHEETS[font_config] = Stylesheet(string=CSS, font_config=font_config)
+    return _SHEETS[font_config]
 
 
 def font_configs() -> tuple[Any, Any]:
@@ -168,9 +164,7 @@ def test_past_their_bound_the_kept_styles_start_again() -> None:
 @pytest.mark.parametrize("roster_file", ["harbor-harriers.xlsx", "ridgeline-track-club.xlsx"])
 def test_every_sample_sheet_with_kept_styles_is_the_same_pdf(roster_file: str) -> None:
     """Sheets rendered with styles kept between them are byte for byte what they were without."""
-    roster = read_roster(SAMPLES / roster_file, LimitSettings())
-    units = roster.team.units
-    items = [assess(a, RULES, roster.report_date, units) for a in roster.athletes]
+    roster, items = sample_assessed(roster_file)
     kept, afresh = Renderer(), Renderer()
     styles.unshare(afresh._engine_now().font_config)
 

@@ -135,11 +135,8 @@ def _compute(
         style = cascaded_styles.setdefault((element, None), {})
         own_text[element] = tuple(declaration.serialize() for declaration in declarations)
         for name, values, importance in preprocess_declarations(base_url, declarations):
-            precedence = declaration_precedence("author", importance)
-            weight = (precedence, layer_order, specificity)
-            old_weight = style.get(name, (None, None))[1]
-            if old_weight is None or old_weight <= weight:
-                style[name] = values, weight
+            weight = (declaration_precedence("author", importance), layer_order, specificity)
+            _declare(style, name, values, weight)
 
     shared.use_sheets([sheet for sheet, _, _ in sheets])
     entries = shared.entries
@@ -230,9 +227,14 @@ def _cascade(style: dict[str, Any], matches: list[tuple[Any, ...]]) -> None:
         specificity = sheet_specificity or specificity
         for name, values, importance in declarations:
             weight = (declaration_precedence(origin, importance), layer_order, specificity)
-            old_weight = style.get(name, (None, None))[1]
-            if old_weight is None or old_weight <= weight:
-                style[name] = values, weight
+            _declare(style, name, values, weight)
+
+
+def _declare(style: dict[str, Any], name: str, values: Any, weight: tuple[Any, ...]) -> None:
+    """Give a cascaded property these values unless it holds heavier ones (WeasyPrint's rule)."""
+    old_weight = style.get(name, (None, None))[1]
+    if old_weight is None or old_weight <= weight:
+        style[name] = values, weight
 
 
 def _changed_per_document(element: Any) -> bool:

@@ -173,10 +173,10 @@ def test_sheets_rendered_before_a_stop_are_not_rendered_again(tmp_path: Path) ->
 
 
 WRITERS = {
-    "a PDF": "from reports.outputs import write_atomic\n"
-    "write_atomic(folder / 'maya-chen.pdf', b'%PDF-1.7 ' * SIZE)",
-    "a manifest": "from reports.outputs import write_manifest\n"
-    "write_manifest(folder, {'athletes': ['x' * 1000] * (SIZE // 1000)})",
+    "a PDF": "from reports.outputs import write_output\n"
+    "write_output(folder / 'maya-chen.pdf', b'%PDF-1.7 ' * SIZE)",
+    "a manifest": "from reports.outputs import write_manifest_json\n"
+    "write_manifest_json(folder, {'athletes': ['x' * 1000] * (SIZE // 1000)})",
     "an .eml file": "from datetime import datetime, UTC\n"
     "from reports.deliver import Outbox, build_message, message_id\n"
     "Outbox(folder).send(build_message(to_name='Maya', to_addr='maya@example.org', "

@@ -20,7 +20,7 @@ from reports.errors import (
 )
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome
-from reports.pipeline.sheets import RosterSheets, Sheet
+from reports.pipeline.sheet_pdfs import RosterSheets, Sheet
 from reports.render import Renderer
 from reports.settings import Settings
 
@@ -313,6 +313,6 @@ def _note_in_manifest(
     if not changed:
         return
     try:
-        outputs.write_manifest(folder, manifest)
+        outputs.write_manifest_json(folder, manifest)
     except CrampReportsError as err:  # the ledger (and `status`) already hold the truth
         log.warning("%s — the manifest still shows the earlier delivery status", err)

@@ -20,7 +20,7 @@ from reports.pipeline.deliveries import (
     resend_pending,
     send_coach_summary,
 )
-from reports.pipeline.sheets import Progress, prepare_sheets, write_manifest
+from reports.pipeline.sheet_pdfs import Progress, prepare_sheets, write_batch_manifest
 from reports.render import Renderer
 from reports.roster import read_roster
 from reports.settings import Settings
@@ -191,7 +191,7 @@ def _take_workbook(
             send_coach_summary(
                 prepared, outcomes, settings, renderer, ledger, sender, batch_id=batch_id, now=now
             )
-            write_manifest(prepared, sha, outcomes)
+            write_batch_manifest(prepared, sha, outcomes)
             outcome, moved = "processed", _archive_unchanged(path, sha, settings, now)
     except CrampReportsError as err:
         ledger.finish_batch(

@@ -106,7 +106,7 @@ class Renderer:
 
     def prepare(self) -> None:
         """Load WeasyPrint, the fonts and the stylesheet now rather than on the first PDF."""
-        self._engine_now()
+        self.engine()
 
     def athlete_email(
         self, team: Team, assessment: Assessment, report_date: date
@@ -174,7 +174,7 @@ class Renderer:
             },
         }
 
-    def _engine_now(self) -> PdfEngine:
+    def engine(self) -> PdfEngine:
         """The WeasyPrint engine, built on first use: fonts, the parsed stylesheet, the fetcher."""
         if self._engine is None:
             folder = next((f for f in self.folders if (f / STYLESHEET).is_file()), None)
@@ -194,7 +194,7 @@ class Renderer:
 
     def _pdf(self, name: str, context: dict[str, Any]) -> bytes:
         """Render a template and lay it out as PDF with the shared fonts and stylesheet."""
-        engine = self._engine_now()
+        engine = self.engine()
         html = self._render(name, context)
         try:
             return engine.pdf(html)

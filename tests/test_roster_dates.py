@@ -298,3 +298,15 @@ def test_km_distance_unit_of_the_mileage_title_counts_as_a_km_team(
     roster = read(workbook, sheets)
     assert leo_cramp_day(roster) == date(2026, 11, 10)
     assert [w.location for w in roster.warnings] == ["Cramps!B2"]
+
+
+def test_warnings_write_dates_the_way_the_workbook_does(workbook: Callable[..., Path]) -> None:
+    """In a day-first workbook a week after the report date is named 16/11/2026, not 11/16."""
+    sheets = day_first_km_sheets()
+    sheets["Team"].append(["Report date", "15/11/2026"])
+    roster = read(workbook, sheets)
+    assert roster.report_date == date(2026, 11, 15)
+    late = {w.location: w.message for w in roster.warnings}
+    assert late["Mileage!B9"].startswith(
+        '"16/11/2026" is after the report date (15/11/2026) — fix the date'
+    )

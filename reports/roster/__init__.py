@@ -209,7 +209,14 @@ def read_roster(
             sheets.roles.get("athletes"),
         )
     roster = assemble(
-        path.name, path.stem, sheets.team, athletes or [], sheets.mileage, sheets.cramps, problems
+        path.name,
+        path.stem,
+        sheets.team,
+        athletes or [],
+        sheets.mileage,
+        sheets.cramps,
+        problems,
+        decision.order,
     )
     ordered = sorted(problems.found, key=lambda p: SEVERITY_RANK[p.severity])
     if roster is None or problems.errors:

@@ -13,7 +13,12 @@ import pytest
 
 from reports.cli import build_parser, main
 
-from conftest import canonical_sheets, write_workbook
+from conftest import (
+    canonical_sheets,
+    day_first_km_sheets,
+    told_day_first_miles_sheets,
+    write_workbook,
+)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -53,6 +58,24 @@ def test_check_prints_one_line_per_problem_with_the_cell(
         for line in lines
     )
     assert lines[-1].startswith("harbor.xlsx: OK")
+
+
+@pytest.mark.parametrize(("sheets", "line"), [
+    (day_first_km_sheets, 'harbor.xlsx: Mileage!B2: note: dates typed as text are read day '
+                          'first, as "28/09/2026" in this cell shows'),
+    (told_day_first_miles_sheets, "harbor.xlsx: Team!B6: note: dates typed as text are read "
+                                  "day first, as this Date order says"),
+])  # fmt: skip
+def test_check_prints_the_date_order_used_and_why(
+    capsys: pytest.CaptureFixture[str],
+    workbook: Callable[..., Path],
+    sheets: Callable[[], dict[str, list[list[object]]]],
+    line: str,
+) -> None:
+    """`check` says whether text dates were read day or month first, and which cell says so."""
+    code, out, _ = run_cli(capsys, "check", str(workbook(sheets())))
+    assert code == 0
+    assert line in out.splitlines()
 
 
 def test_check_exits_1_when_a_roster_has_an_error(

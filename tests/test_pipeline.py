@@ -20,7 +20,13 @@ from reports.config import load_settings
 from reports.pipeline import render_roster, run_pass
 from reports.settings import Settings
 
-from conftest import Sheets, canonical_sheets, write_workbook
+from conftest import (
+    Sheets,
+    canonical_sheets,
+    day_first_km_sheets,
+    told_day_first_miles_sheets,
+    write_workbook,
+)
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 MANIFEST_KEYS = {"roster", "sha256", "team", "report_date", "athletes", "warnings"}
@@ -238,3 +244,28 @@ def test_a_roster_with_bad_cells_still_gives_every_athlete_a_sheet(settings: Set
     maya = next(a for a in manifest["athletes"] if a["name"] == "Maya Chen")
     assert maya["email"] is None and maya["delivery"]["status"] == "skipped"
     assert result.workbooks[0].outcome == "processed"
+
+
+@pytest.mark.parametrize(("sheets", "cramp_day", "distance"), [
+    (day_first_km_sheets, "Nov 15", "53 km"),
+    (told_day_first_miles_sheets, "Nov 10", "33 mi"),
+])  # fmt: skip
+def test_a_roster_with_day_first_text_dates_renders_the_right_days(
+    settings: Settings,
+    workbook: Callable[..., Path],
+    tmp_path: Path,
+    sheets: Callable[[], Sheets],
+    cramp_day: str,
+    distance: str,
+) -> None:
+    """A km club's 28/09/2026 weeks, or a miles team whose Team sheet says DD/MM, give the
+    report date, week dates and cramp day the coach meant on the athlete's sheet."""
+    result = render_roster(workbook(sheets()), tmp_path / "rendered", settings)
+    assert result.report_date == date(2026, 11, 22)
+    text = pdf_text(result.folder / "leo-park.pdf")
+    assert "REPORT DATE November 22, 2026" in text
+    assert f"your cramp on {cramp_day}" in text
+    assert "WEEK OF Sep 28 Oct 5 Oct 12 Oct 19 Oct 26 Nov 2 Nov 9 Nov 16" in text
+    assert distance in text
+    summary = pdf_text(result.folder / "team-summary.pdf")
+    assert "REPORT DATE November 22, 2026 CRAMPS COUNTED Oct 26 – Nov 22" in summary

@@ -130,11 +130,20 @@ def _deliver_one(
         return outcome("unchanged", "this exact sheet was already sent")
     if previous == "failed":
         return outcome("failed", "the mail server refused this address earlier — fix the email")
+    if previous == "pending":
+        # Left by an outage this pass could not get past (pending ones were resent first).
+        # The ledger's bytes are what goes out next pass; building the message again could
+        # give it another Message-ID (say [delivery] from changed) and send it twice.
+        return outcome(
+            "failed", "the mail server was unreachable; it will be sent on the next pass"
+        )
     report_date = prepared.roster.report_date.isoformat()
     text, html = renderer.athlete_email(
         prepared.roster.team, sheet.assessment, prepared.roster.report_date
     )
-    msg_id = deliver.message_id(f"{team}\0{athlete.key}", sheet.key)
+    msg_id = deliver.message_id(
+        f"{team}\0{athlete.key}", sheet.key, deliver.id_domain(settings.delivery.sender)
+    )
     try:
         message = deliver.build_message(
             to_name=athlete.name,
@@ -223,9 +232,11 @@ def send_coach_summary(
     ):
         return None
     report_date = prepared.roster.report_date.isoformat()
-    msg_id = deliver.message_id(f"{team.name}{COACH_KEY}", prepared.summary_key)
-    if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) == "sent":
-        return None
+    msg_id = deliver.message_id(
+        f"{team.name}{COACH_KEY}", prepared.summary_key, deliver.id_domain(settings.delivery.sender)
+    )
+    if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) in ("sent", "pending"):
+        return None  # pending: the ledger's bytes go out on the next pass, as for athletes
     text, html = renderer.coach_email(prepared.roster, outcomes)
     coach = team.coach or "Coach"
     try:

@@ -71,9 +71,13 @@ class LazySender:
             self._context.__exit__(kind, err, tb)
 
 
-def subject_for(team: str, report_date: str) -> str:
-    """`Your cramp-prevention sheet — <team> — <report date>` (DESIGN's subject line)."""
-    return f"Your cramp-prevention sheet — {team} — {report_date}"
+def subject(renderer: Renderer, kind: str, **context: object) -> str:
+    """The subject of a `kind` email ("athlete", "coach"…), from `email/<kind>-subject.txt`.
+
+    One small template per kind, so a coach's copy can reword one subject and leave the
+    rest built in; a new kind of email brings its own file.
+    """
+    return renderer.line(f"email/{kind}-subject.txt", dict(context))
 
 
 def _attachment_name(name: str, report_date: str) -> str:
@@ -150,7 +154,13 @@ def _deliver_one(
             to_addr=athlete.email,
             sender=settings.delivery.sender,
             reply_to=settings.delivery.reply_to,
-            subject=subject_for(team, report_date),
+            subject=subject(
+                renderer,
+                "athlete",
+                team=prepared.roster.team,
+                athlete=athlete,
+                report_date=prepared.roster.report_date,
+            ),
             text=text,
             html=html,
             attachment=sheet.pdf.read_bytes(),
@@ -245,7 +255,13 @@ def send_coach_summary(
             to_addr=team.coach_email,
             sender=settings.delivery.sender,
             reply_to=None,
-            subject=f"Team summary — {team.name} — {report_date}",
+            subject=subject(
+                renderer,
+                "coach",
+                team=team,
+                roster=prepared.roster,
+                report_date=prepared.roster.report_date,
+            ),
             text=text,
             html=html,
             attachment=prepared.summary_pdf.read_bytes(),

@@ -138,6 +138,38 @@ def test_each_pdf_names_its_athlete_and_the_advice_for_each_finding(settings: Se
         assert " ".join(finding["evidence"].split()) in text
 
 
+def test_a_coachs_subject_templates_reword_the_sent_subjects(tmp_path: Path) -> None:
+    """Reworded subject files in `[render] templates` change the subject of each email sent."""
+    email_templates = tmp_path / "templates" / "email"
+    email_templates.mkdir(parents=True)
+    (email_templates / "athlete-subject.txt").write_text(
+        "{{ athlete.name }}: your sheet from {{ team.name }} ({{ report_date|longdate }})\n"
+    )
+    (email_templates / "coach-subject.txt").write_text("Sheets are out for {{ team.name }}\n")
+    (tmp_path / "cramp-reports.toml").write_text('[render]\ntemplates = "templates"\n')
+    settings = load_settings(None, cwd=tmp_path, env={})
+    drop(settings)
+    run_pass(settings, now=NOW)
+    subjects = {
+        m["To"].addresses[0].addr_spec: str(m["Subject"]) for m in outbox_messages(settings)
+    }
+    assert subjects == {
+        "maya@example.org": "Maya Chen: your sheet from Harbor Harriers (November 22, 2026)",
+        "leo@example.org": "Leo Park: your sheet from Harbor Harriers (November 22, 2026)",
+        "dana@example.org": "Sheets are out for Harbor Harriers",
+    }
+
+
+def test_the_coach_summary_keeps_its_default_subject(settings: Settings) -> None:
+    """Without a coach's templates the summary's subject is the built-in wording."""
+    drop(settings)
+    run_pass(settings, now=NOW)
+    subjects = {
+        m["To"].addresses[0].addr_spec: str(m["Subject"]) for m in outbox_messages(settings)
+    }
+    assert subjects["dana@example.org"] == "Team summary — Harbor Harriers — 2026-11-22"
+
+
 def test_redropping_the_same_workbook_sends_nothing(settings: Settings) -> None:
     """The ledger remembers every sheet sent: an identical re-drop sends no message."""
     drop(settings)

@@ -71,9 +71,13 @@ class LazySender:
             self._context.__exit__(kind, err, tb)
 
 
-def subject_for(team: str, report_date: str) -> str:
-    """`Your cramp-prevention sheet — <team> — <report date>` (DESIGN's subject line)."""
-    return f"Your cramp-prevention sheet — {team} — {report_date}"
+def subject(renderer: Renderer, kind: str, **context: object) -> str:
+    """The subject of a `kind` email ("athlete", "coach"…), from `email/<kind>-subject.txt`.
+
+    One small template per kind, so a coach's copy can reword one subject and leave the
+    rest built in; a new kind of email brings its own file.
+    """
+    return renderer.line(f"email/{kind}-subject.txt", dict(context))
 
 
 def _attachment_name(name: str, report_date: str) -> str:
@@ -130,18 +134,33 @@ def _deliver_one(
         return outcome("unchanged", "this exact sheet was already sent")
     if previous == "failed":
         return outcome("failed", "the mail server refused this address earlier — fix the email")
+    if previous == "pending":
+        # Left by an outage this pass could not get past (pending ones were resent first).
+        # The ledger's bytes are what goes out next pass; building the message again could
+        # give it another Message-ID (say [delivery] from changed) and send it twice.
+        return outcome(
+            "failed", "the mail server was unreachable; it will be sent on the next pass"
+        )
     report_date = prepared.roster.report_date.isoformat()
     text, html = renderer.athlete_email(
         prepared.roster.team, sheet.assessment, prepared.roster.report_date
     )
-    msg_id = deliver.message_id(f"{team}\0{athlete.key}", sheet.key)
+    msg_id = deliver.message_id(
+        f"{team}\0{athlete.key}", sheet.key, deliver.id_domain(settings.delivery.sender)
+    )
     try:
         message = deliver.build_message(
             to_name=athlete.name,
             to_addr=athlete.email,
             sender=settings.delivery.sender,
             reply_to=settings.delivery.reply_to,
-            subject=subject_for(team, report_date),
+            subject=subject(
+                renderer,
+                "athlete",
+                team=prepared.roster.team,
+                athlete=athlete,
+                report_date=prepared.roster.report_date,
+            ),
             text=text,
             html=html,
             attachment=sheet.pdf.read_bytes(),
@@ -223,9 +242,11 @@ def send_coach_summary(
     ):
         return None
     report_date = prepared.roster.report_date.isoformat()
-    msg_id = deliver.message_id(f"{team.name}{COACH_KEY}", prepared.summary_key)
-    if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) == "sent":
-        return None
+    msg_id = deliver.message_id(
+        f"{team.name}{COACH_KEY}", prepared.summary_key, deliver.id_domain(settings.delivery.sender)
+    )
+    if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) in ("sent", "pending"):
+        return None  # pending: the ledger's bytes go out on the next pass, as for athletes
     text, html = renderer.coach_email(prepared.roster, outcomes)
     coach = team.coach or "Coach"
     try:
@@ -234,7 +255,13 @@ def send_coach_summary(
             to_addr=team.coach_email,
             sender=settings.delivery.sender,
             reply_to=None,
-            subject=f"Team summary — {team.name} — {report_date}",
+            subject=subject(
+                renderer,
+                "coach",
+                team=team,
+                roster=prepared.roster,
+                report_date=prepared.roster.report_date,
+            ),
             text=text,
             html=html,
             attachment=prepared.summary_pdf.read_bytes(),

@@ -132,6 +132,15 @@ class Renderer:
         }
         return self._render("email/coach.txt", context), self._render("email/coach.html", context)
 
+    def line(self, name: str, context: dict[str, Any]) -> str:
+        """A one-line text template (an email subject), its line breaks folded into spaces."""
+        text = self._render(name, context)
+        # A line break in a header would let a roster value add headers of its own.
+        folded = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+        if not folded:
+            raise RenderError(self._message(self._path_of(name), None, "it renders as nothing"))
+        return folded
+
     def _athlete_context(
         self, team: Team, assessment: Assessment, report_date: date
     ) -> dict[str, Any]:

@@ -138,7 +138,9 @@ class Renderer:
         # A line break in a header would let a roster value add headers of its own.
         folded = " ".join("".join(c if c.isprintable() else " " for c in text).split())
         if not folded:
-            raise RenderError(self._message(self._path_of(name), None, "it renders as nothing"))
+            raise RenderError(
+                self.jinja.message(self.jinja.path_of(name), None, "it renders as nothing")
+            )
         return folded
 
     def _athlete_context(

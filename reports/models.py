@@ -96,6 +96,8 @@ class Athlete:
     coach_note: str | None = None
     weeks: tuple[Week, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    parent_email: str | None = None  # copied on the athlete's email
+    send_sheet: bool = True  # False: rendered for the coach, never emailed ("opted-out")
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ class Assessment:
 
 @dataclass(frozen=True)
 class DeliveryOutcome:
-    """What happened to one athlete's email: sent, outbox, skipped, failed or unchanged."""
+    """What happened to one athlete's email: sent, outbox, skipped, failed, unchanged, opted-out…"""
 
     name: str
     email: str | None

@@ -238,3 +238,26 @@ def test_a_roster_with_bad_cells_still_gives_every_athlete_a_sheet(settings: Set
     maya = next(a for a in manifest["athletes"] if a["name"] == "Maya Chen")
     assert maya["email"] is None and maya["delivery"]["status"] == "skipped"
     assert result.workbooks[0].outcome == "processed"
+
+
+def test_an_opted_out_athlete_is_rendered_never_sent_and_a_parent_is_copied(
+    settings: Settings,
+) -> None:
+    """Send sheet N: a PDF and `opted-out`, no email; Parent email: Cc on the athlete's email."""
+    sheets = canonical_sheets()
+    header, maya, leo, sam = sheets["Athletes"]
+    sheets["Athletes"] = [
+        [*header, "Parent email", "Send sheet"],
+        [*maya, None, "N"],
+        [*leo, "kim@example.org", None],
+        [*sam, None, None],
+    ]
+    drop(settings, sheets)
+    run_pass(settings, now=NOW)
+    statuses = {a["name"]: a["delivery"]["status"] for a in manifest_of(settings)["athletes"]}
+    assert statuses == {"Maya Chen": "opted-out", "Leo Park": "outbox", "Sam Ortiz": "skipped"}
+    assert (settings.paths.out / "harbor-harriers" / "2026-11-22" / "maya-chen.pdf").is_file()
+    athlete_mail = [m for m in outbox_messages(settings) if "Team summary" not in str(m["Subject"])]
+    assert [(str(m["To"]), str(m["Cc"])) for m in athlete_mail] == [
+        ("Leo Park <leo@example.org>", "kim@example.org")
+    ]

@@ -121,6 +121,8 @@ def _deliver_one(
     def outcome(status: str, detail: str) -> DeliveryOutcome:
         return DeliveryOutcome(athlete.name, athlete.email, status, detail)
 
+    if not athlete.send_sheet:
+        return outcome("opted-out", "Send sheet is N on the Athletes sheet: rendered, not sent")
     if not athlete.email:
         return outcome("skipped", "no valid email address on the Athletes sheet")
     if settings.delivery.mode == "off":
@@ -148,6 +150,7 @@ def _deliver_one(
             attachment_name=_attachment_name(athlete.name, report_date),
             msg_id=msg_id,
             date=now,
+            cc=athlete.parent_email,
         )
     except DeliveryError as err:
         return outcome("skipped", str(err))

@@ -154,7 +154,7 @@ def _deliver_one(
         )
     except DeliveryError as err:
         return outcome("skipped", str(err))
-    return _send_recorded(
+    return send_recorded(
         message,
         ledger,
         sender,
@@ -172,7 +172,7 @@ def _deliver_one(
     )
 
 
-def _send_recorded(
+def send_recorded(
     message: EmailMessage,
     ledger: Ledger,
     sender: LazySender,
@@ -248,7 +248,7 @@ def send_coach_summary(
     except DeliveryError as err:
         log.warning("coach summary not sent: %s", err)
         return None
-    return _send_recorded(
+    return send_recorded(
         message,
         ledger,
         sender,

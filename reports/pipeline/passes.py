@@ -20,6 +20,7 @@ from reports.pipeline.deliveries import (
     resend_pending,
     send_coach_summary,
 )
+from reports.pipeline.notices import send_rejection
 from reports.pipeline.sheets import Progress, prepare_sheets, write_manifest
 from reports.render import Renderer
 from reports.roster import read_roster
@@ -160,8 +161,26 @@ def _take_workbook(
     try:
         roster = read_roster(path, settings.limits, follow_links=False)
     except RosterError as err:
+        coach_email = err.coach_email
         return _reject(
-            path, settings, ledger, batch_id, now, err.problems or (Problem("error", str(err)),)
+            path,
+            settings,
+            ledger,
+            batch_id,
+            now,
+            err.problems or (Problem("error", str(err)),),
+            notify=lambda lines: send_rejection(
+                path.name,
+                sha,
+                lines,
+                coach_email,
+                settings,
+                renderer,
+                ledger,
+                sender,
+                batch_id=batch_id,
+                now=now,
+            ),
         )
     except Exception as err:  # a bug must not stop the other workbooks; the coach gets a report
         log.exception("%s: unexpected failure while reading", path.name)
@@ -169,7 +188,26 @@ def _take_workbook(
             "error",
             f"cramp-reports could not read this workbook ({type(err).__name__}: {err}) — please report it with the file attached",
         )
-        return _reject(path, settings, ledger, batch_id, now, (problem,))
+        return _reject(
+            path,
+            settings,
+            ledger,
+            batch_id,
+            now,
+            (problem,),
+            notify=lambda lines: send_rejection(
+                path.name,
+                sha,
+                lines,
+                None,
+                settings,
+                renderer,
+                ledger,
+                sender,
+                batch_id=batch_id,
+                now=now,
+            ),
+        )
     try:
         prepared = prepare_sheets(
             roster, settings, renderer, settings.paths.out, progress=progress, stop=stop
@@ -252,11 +290,13 @@ def _reject(
     batch_id: int,
     now: datetime,
     problems: tuple[Problem, ...],
+    notify: Callable[[list[str]], object],
 ) -> WorkbookResult:
-    """File a workbook in rejected/ with a report naming every cell to fix."""
+    """File a workbook in rejected/ with a report naming every cell to fix, and email it."""
     ordered = sorted(problems, key=lambda p: p.severity != "error")
     lines = [str(p) for p in ordered if p.severity != "note"]
     moved = inbox.reject(path, settings.paths.rejected, lines)
+    notify(lines)
     _finish(ledger, batch_id, None, None, 0, Counter(), "rejected", now)
     log.warning(
         "%s: rejected (%s); see %s.errors.txt",

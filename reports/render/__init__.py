@@ -270,6 +270,10 @@ class Renderer:
         }
         return self._render("email/coach.txt", context), self._render("email/coach.html", context)
 
+    def email_text(self, name: str, context: dict[str, Any]) -> str:
+        """The plain-text body of a notice to the coach or club, from `email/<name>.txt`."""
+        return self._render(f"email/{name}.txt", context)
+
     def _athlete_context(
         self, team: Team, assessment: Assessment, report_date: date
     ) -> dict[str, Any]:

@@ -158,56 +158,25 @@ def _take_workbook(
             return None
         sha = ""  # unreadable: reading it below files it in rejected/ with the reason
     batch_id = ledger.start_batch(file=path.name, sha256=sha, now=now)
+
+    def notify(coach_email: str | None) -> Callable[[list[str]], object]:
+        return lambda lines: send_rejection(
+            path.name, sha, lines, coach_email, settings, renderer, ledger, sender,
+            batch_id=batch_id, now=now,
+        )  # fmt: skip
+
     try:
         roster = read_roster(path, settings.limits, follow_links=False)
     except RosterError as err:
-        coach_email = err.coach_email
-        return _reject(
-            path,
-            settings,
-            ledger,
-            batch_id,
-            now,
-            err.problems or (Problem("error", str(err)),),
-            notify=lambda lines: send_rejection(
-                path.name,
-                sha,
-                lines,
-                coach_email,
-                settings,
-                renderer,
-                ledger,
-                sender,
-                batch_id=batch_id,
-                now=now,
-            ),
-        )
+        problems = err.problems or (Problem("error", str(err)),)
+        return _reject(path, settings, ledger, batch_id, now, problems, notify(err.coach_email))
     except Exception as err:  # a bug must not stop the other workbooks; the coach gets a report
         log.exception("%s: unexpected failure while reading", path.name)
         problem = Problem(
             "error",
             f"cramp-reports could not read this workbook ({type(err).__name__}: {err}) — please report it with the file attached",
         )
-        return _reject(
-            path,
-            settings,
-            ledger,
-            batch_id,
-            now,
-            (problem,),
-            notify=lambda lines: send_rejection(
-                path.name,
-                sha,
-                lines,
-                None,
-                settings,
-                renderer,
-                ledger,
-                sender,
-                batch_id=batch_id,
-                now=now,
-            ),
-        )
+        return _reject(path, settings, ledger, batch_id, now, (problem,), notify(None))
     try:
         prepared = prepare_sheets(
             roster, settings, renderer, settings.paths.out, progress=progress, stop=stop

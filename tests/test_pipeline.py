@@ -261,3 +261,24 @@ def test_an_opted_out_athlete_is_rendered_never_sent_and_a_parent_is_copied(
     assert [(str(m["To"]), str(m["Cc"])) for m in athlete_mail] == [
         ("Leo Park <leo@example.org>", "kim@example.org")
     ]
+
+
+def test_coach_email_names_the_doctor_list_first_then_what_was_sent_and_held_back(
+    settings: Settings,
+) -> None:
+    """The athlete with a red-flag cramp leads the coach's email; an opted-out one is listed."""
+    sheets = canonical_sheets()
+    sheets["Cramps"].append(
+        ["Maya Chen", date(2026, 11, 20), "during", "calf", 4, 6, 30, "usual", 16, "N", "Y",
+         70, "light", 15, "swelling", None]
+    )  # fmt: skip
+    header, maya, leo, sam = sheets["Athletes"]
+    sheets["Athletes"] = [[*header, "Send sheet"], maya, leo, [*sam, "N"]]
+    drop(settings, sheets)
+    run_pass(settings, now=NOW)
+    (coach,) = [m for m in outbox_messages(settings) if "Team summary" in str(m["Subject"])]
+    text = coach.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    doctor = text.index("See a doctor (1)")
+    assert doctor < text.index("Maya Chen") < text.index("Sent to:")
+    assert "Leo Park:" not in text[doctor : text.index("Sent to:")]
+    assert "Sam Ortiz (opted-out)" in text

@@ -229,7 +229,7 @@ def send_coach_summary(
     msg_id = deliver.message_id(f"{team.name}{COACH_KEY}", prepared.summary_key)
     if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) == "sent":
         return None
-    text, html = renderer.coach_email(prepared.roster, outcomes)
+    text, html = renderer.coach_email(prepared.roster, outcomes, doctor_first(prepared))
     coach = team.coach or "Coach"
     try:
         message = deliver.build_message(
@@ -264,6 +264,26 @@ def send_coach_summary(
         ),
         outcome=lambda status, detail: DeliveryOutcome(coach, team.coach_email, status, detail),
     )
+
+
+def doctor_first(prepared: RosterSheets) -> list[tuple[str, str]]:
+    """(name, reason) of each athlete with an urgent or see-doctor finding, most urgent first."""
+    found: list[tuple[int, int, str, str]] = []
+    for index, sheet in enumerate(prepared.sheets):
+        flagged = [
+            f
+            for f in sheet.assessment.findings
+            if _URGENCY.get(f.level) == 0 or f.rule == "see-doctor"
+        ]
+        if flagged:
+            # By level string, so a level added later (e.g. "urgent") sorts without a code change.
+            first = min(flagged, key=lambda f: _URGENCY.get(f.level, len(_URGENCY)))
+            rank = _URGENCY.get(first.level, len(_URGENCY))
+            found.append((rank, index, sheet.assessment.athlete.name, first.evidence))
+    return [(name, reason) for _, _, name, reason in sorted(found)]
+
+
+_URGENCY = {"urgent": 0, "act": 1, "watch": 2, "info": 3}
 
 
 def resend_pending(ledger: Ledger, sender: LazySender, now: datetime, out_root: Path) -> int:

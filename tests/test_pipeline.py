@@ -24,7 +24,7 @@ from conftest import Sheets, canonical_sheets, write_workbook
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 MANIFEST_KEYS = {"roster", "sha256", "team", "report_date", "athletes", "warnings"}
-ATHLETE_KEYS = {"id", "name", "email", "pdf", "risk", "findings", "delivery"}
+ATHLETE_KEYS = {"id", "name", "email", "pdf", "risk", "findings", "since", "delivery"}
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from reports import inbox, outputs
+from reports import history, inbox, outputs
 from reports.errors import CrampReportsError, RosterError
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome, Problem
@@ -21,7 +21,7 @@ from reports.pipeline.deliveries import (
     send_coach_summary,
 )
 from reports.pipeline.notices import send_rejection
-from reports.pipeline.sheets import Progress, prepare_sheets, write_manifest
+from reports.pipeline.sheets import Progress, RosterSheets, prepare_sheets, write_manifest
 from reports.render import Renderer
 from reports.roster import read_roster
 from reports.settings import Settings
@@ -179,7 +179,13 @@ def _take_workbook(
         return _reject(path, settings, ledger, batch_id, now, (problem,), notify(None))
     try:
         prepared = prepare_sheets(
-            roster, settings, renderer, settings.paths.out, progress=progress, stop=stop
+            roster,
+            settings,
+            renderer,
+            settings.paths.out,
+            progress=progress,
+            stop=stop,
+            history=ledger.previous_sheets(roster.team.name, roster.report_date),
         )
         outcomes = (
             []
@@ -199,6 +205,7 @@ def _take_workbook(
                 prepared, outcomes, settings, renderer, ledger, sender, batch_id=batch_id, now=now
             )
             write_manifest(prepared, sha, outcomes)
+            remember_sheets(prepared, ledger, batch_id)
             outcome, moved = "processed", _archive_unchanged(path, sha, settings, now)
     except CrampReportsError as err:
         ledger.finish_batch(
@@ -228,6 +235,16 @@ def _take_workbook(
         dict(counts),
         roster.problems,
         prepared.rendered,
+    )
+
+
+def remember_sheets(prepared: RosterSheets, ledger: Ledger, batch_id: int) -> None:
+    """Keep what each sheet said, so the next report date's sheet can say what changed."""
+    day = prepared.roster.report_date
+    ledger.record_history(
+        batch_id=batch_id,
+        team=prepared.roster.team.name,
+        sheets=[(s.athlete_key, history.remember(s.assessment, day)) for s in prepared.sheets],
     )
 
 

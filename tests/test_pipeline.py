@@ -30,7 +30,7 @@ from conftest import (
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 MANIFEST_KEYS = {"roster", "sha256", "team", "report_date", "athletes", "warnings"}
-ATHLETE_KEYS = {"id", "name", "email", "pdf", "risk", "findings", "delivery"}
+ATHLETE_KEYS = {"id", "name", "email", "pdf", "risk", "findings", "since", "delivery"}
 
 
 @pytest.fixture
@@ -301,3 +301,47 @@ def test_a_roster_with_day_first_text_dates_renders_the_right_days(
     assert distance in text
     summary = pdf_text(result.folder / "team-summary.pdf")
     assert "REPORT DATE November 22, 2026 CRAMPS COUNTED Oct 26 – Nov 22" in summary
+
+
+def test_an_opted_out_athlete_is_rendered_never_sent_and_a_parent_is_copied(
+    settings: Settings,
+) -> None:
+    """Send sheet N: a PDF and `opted-out`, no email; Parent email: Cc on the athlete's email."""
+    sheets = canonical_sheets()
+    header, maya, leo, sam = sheets["Athletes"]
+    sheets["Athletes"] = [
+        [*header, "Parent email", "Send sheet"],
+        [*maya, None, "N"],
+        [*leo, "kim@example.org", None],
+        [*sam, None, None],
+    ]
+    drop(settings, sheets)
+    run_pass(settings, now=NOW)
+    statuses = {a["name"]: a["delivery"]["status"] for a in manifest_of(settings)["athletes"]}
+    assert statuses == {"Maya Chen": "opted-out", "Leo Park": "outbox", "Sam Ortiz": "skipped"}
+    assert (settings.paths.out / "harbor-harriers" / "2026-11-22" / "maya-chen.pdf").is_file()
+    athlete_mail = [m for m in outbox_messages(settings) if "Team summary" not in str(m["Subject"])]
+    assert [(str(m["To"]), str(m["Cc"])) for m in athlete_mail] == [
+        ("Leo Park <leo@example.org>", "kim@example.org")
+    ]
+
+
+def test_coach_email_names_the_doctor_list_first_then_what_was_sent_and_held_back(
+    settings: Settings,
+) -> None:
+    """The athlete with a red-flag cramp leads the coach's email; an opted-out one is listed."""
+    sheets = canonical_sheets()
+    sheets["Cramps"].append(
+        ["Maya Chen", date(2026, 11, 20), "during", "calf", 4, 6, 30, "usual", 16, "N", "Y",
+         70, "light", 15, "swelling", None]
+    )  # fmt: skip
+    header, maya, leo, sam = sheets["Athletes"]
+    sheets["Athletes"] = [[*header, "Send sheet"], maya, leo, [*sam, "N"]]
+    drop(settings, sheets)
+    run_pass(settings, now=NOW)
+    (coach,) = [m for m in outbox_messages(settings) if "Team summary" in str(m["Subject"])]
+    text = coach.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    doctor = text.index("See a doctor (1)")
+    assert doctor < text.index("Maya Chen") < text.index("Sent to:")
+    assert "Leo Park:" not in text[doctor : text.index("Sent to:")]
+    assert "Sam Ortiz (opted-out)" in text

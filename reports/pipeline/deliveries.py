@@ -125,6 +125,8 @@ def _deliver_one(
     def outcome(status: str, detail: str) -> DeliveryOutcome:
         return DeliveryOutcome(athlete.name, athlete.email, status, detail)
 
+    if not athlete.send_sheet:
+        return outcome("opted-out", "Send sheet is N on the Athletes sheet: rendered, not sent")
     if not athlete.email:
         return outcome("skipped", "no valid email address on the Athletes sheet")
     if settings.delivery.mode == "off":
@@ -167,10 +169,11 @@ def _deliver_one(
             attachment_name=_attachment_name(athlete.name, report_date),
             msg_id=msg_id,
             date=now,
+            cc=athlete.parent_email,
         )
     except DeliveryError as err:
         return outcome("skipped", str(err))
-    return _send_recorded(
+    return send_recorded(
         message,
         ledger,
         sender,
@@ -188,7 +191,7 @@ def _deliver_one(
     )
 
 
-def _send_recorded(
+def send_recorded(
     message: EmailMessage,
     ledger: Ledger,
     sender: LazySender,
@@ -247,7 +250,7 @@ def send_coach_summary(
     )
     if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) in ("sent", "pending"):
         return None  # pending: the ledger's bytes go out on the next pass, as for athletes
-    text, html = renderer.coach_email(prepared.roster, outcomes)
+    text, html = renderer.coach_email(prepared.roster, outcomes, doctor_first(prepared))
     coach = team.coach or "Coach"
     try:
         message = deliver.build_message(
@@ -272,7 +275,7 @@ def send_coach_summary(
     except DeliveryError as err:
         log.warning("coach summary not sent: %s", err)
         return None
-    return _send_recorded(
+    return send_recorded(
         message,
         ledger,
         sender,
@@ -288,6 +291,26 @@ def send_coach_summary(
         ),
         outcome=lambda status, detail: DeliveryOutcome(coach, team.coach_email, status, detail),
     )
+
+
+def doctor_first(prepared: RosterSheets) -> list[tuple[str, str]]:
+    """(name, reason) of each athlete with an urgent or see-doctor finding, most urgent first."""
+    found: list[tuple[int, int, str, str]] = []
+    for index, sheet in enumerate(prepared.sheets):
+        flagged = [
+            f
+            for f in sheet.assessment.findings
+            if _URGENCY.get(f.level) == 0 or f.rule == "see-doctor"
+        ]
+        if flagged:
+            # By level string, so a level added later (e.g. "urgent") sorts without a code change.
+            first = min(flagged, key=lambda f: _URGENCY.get(f.level, len(_URGENCY)))
+            rank = _URGENCY.get(first.level, len(_URGENCY))
+            found.append((rank, index, sheet.assessment.athlete.name, first.evidence))
+    return [(name, reason) for _, _, name, reason in sorted(found)]
+
+
+_URGENCY = {"urgent": 0, "act": 1, "watch": 2, "info": 3}
 
 
 def resend_pending(ledger: Ledger, sender: LazySender, now: datetime, out_root: Path) -> int:

@@ -167,6 +167,12 @@ class _Engine:
         return self._placeholder_sheet[1]
 
 
+# The order the coach's email counts deliveries in.
+COACH_STATUSES = (
+    "sent", "outbox", "unchanged", "skipped", "failed", "withheld", "opted-out", "awaiting-review",
+)  # fmt: skip
+
+
 class Renderer:
     """Renders sheets, summaries and email bodies from one set of templates."""
 
@@ -255,16 +261,29 @@ class Renderer:
             "email/athlete.html", context
         )
 
-    def coach_email(self, roster: Roster, outcomes: Sequence[DeliveryOutcome]) -> tuple[str, str]:
-        """The plain-text and HTML bodies of the coach's summary email."""
+    def coach_email(
+        self,
+        roster: Roster,
+        outcomes: Sequence[DeliveryOutcome],
+        attention: Sequence[tuple[str, str]] = (),
+        review: dict[str, Any] | None = None,
+    ) -> tuple[str, str]:
+        """The plain-text and HTML bodies of the coach's email for one batch.
+
+        `attention` is (name, reason) for each athlete who must see a doctor, listed first;
+        `review` (folder, how-to) makes it the "ready for review" email.
+        """
         counts = Counter(o.status for o in outcomes)
         context = {
+            "attention": list(attention),
+            "review": review,
+            "on_purpose": [o for o in outcomes if o.status in ("withheld", "opted-out")],
             "team": roster.team,
             "roster": roster,
             "report_date": roster.report_date,
             "units": roster.team.units,
             "outcomes": list(outcomes),
-            "counts": {s: counts[s] for s in ("sent", "outbox", "unchanged", "skipped", "failed")},
+            "counts": {s: counts[s] for s in COACH_STATUSES},
             "problems": [o for o in outcomes if o.status in ("skipped", "failed")],
             "warnings": [str(p) for p in roster.warnings],
         }
@@ -278,6 +297,10 @@ class Renderer:
         if not folded:
             raise RenderError(self._message(self._path_of(name), None, "it renders as nothing"))
         return folded
+
+    def email_text(self, name: str, context: dict[str, Any]) -> str:
+        """The plain-text body of a notice to the coach or club, from `email/<name>.txt`."""
+        return self._render(f"email/{name}.txt", context)
 
     def _athlete_context(
         self, team: Team, assessment: Assessment, report_date: date

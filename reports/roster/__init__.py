@@ -222,7 +222,9 @@ def read_roster(
     if roster is None or problems.errors:
         if not problems.errors:  # assemble found no roster without saying why: a bug guard
             ordered.insert(0, Problem("error", "no roster could be read from this workbook"))
-        raise RosterError(_summary(path.name, ordered), ordered)
+        raise RosterError(
+            _summary(path.name, ordered), ordered, coach_email=sheets.team.coach_email
+        )
     logger.info(
         "read %s: %d athletes, %d warnings", path.name, len(roster.athletes), len(roster.warnings)
     )

@@ -48,6 +48,10 @@ ATHLETE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "coach_note": ("coachnote", "coachnotes", "coachsnote", "coachsnotes", "coachscomment",
                    "coachcomment", "note",
                    "notes", "comment", "comments"),
+    "parent_email": ("parentemail", "guardianemail", "parentguardianemail",
+                     "parentsemail", "parentoremail", "parentorguardianemail",
+                     "guardiansemail", "parentemailaddress", "guardianemailaddress"),
+    "send_sheet": ("sendsheet", "sendsheets", "emailsheet", "sendadvicesheet"),
 }  # fmt: skip
 
 MILEAGE_FIELDS: Final[dict[str, tuple[str, ...]]] = {

@@ -129,14 +129,19 @@ def read_athletes(sheet: SheetCells, rows: Iterable[NumberedRow]) -> list[Athlet
     return athletes
 
 
-def _email(sheet: SheetCells, number: int, row: Row, header: Header, name: str) -> str | None:
-    """The athlete's address; a bad one is warned about (their sheet is then not emailed)."""
-    column = header.columns.get("email")
+def _email(
+    sheet: SheetCells, number: int, row: Row, header: Header, name: str, field: str = "email"
+) -> str | None:
+    """The athlete's (or parent's) address; a bad one is warned about and left out."""
+    column = header.columns.get(field)
     try:
         return cells.email(sheet.value(number, row, column))
     except Unreadable as err:
         cell = ref(column.index, number) if column else None
-        sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
+        if field == "email":
+            sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
+        else:
+            sheet.warn(cell, f"{err}; until then {name}'s parent is not copied on the sheet")
         return None
 
 
@@ -158,7 +163,21 @@ def _athlete(
         medication=sheet.parse(number, row, col("medication"), cells.yes_or_text),
         condition=cells.text(sheet.value(number, row, col("condition"))),
         coach_note=cells.text(sheet.value(number, row, col("coach_note"))),
+        parent_email=_email(sheet, number, row, header, name, "parent_email"),
+        send_sheet=_send_sheet(sheet, number, row, header, name),
     )
+
+
+def _send_sheet(sheet: SheetCells, number: int, row: Row, header: Header, name: str) -> bool:
+    """`Send sheet`: empty means Y; a cell that is neither Y nor N holds the sheet back."""
+    column = header.columns.get("send_sheet")
+    try:
+        return cells.yes_no(sheet.value(number, row, column)) is not False
+    except Unreadable as err:
+        # An athlete may have asked not to get sheets: when unsure, do not send.
+        cell = ref(column.index, number) if column else None
+        sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
+        return False
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from reports.errors import RosterError
-from reports.models import Problem, Roster
+from reports.models import Problem, Roster, TextCell
 from reports.roster.assemble import assemble
 from reports.roster.headers import NumberedRow, sheet_role, sheet_unit, squash
 from reports.roster.mileage import MileageSheet, read_mileage
@@ -83,13 +83,20 @@ def _read(
     title: str | None,
     problems: Problems,
     reader: Callable[[SheetCells, Iterable[NumberedRow], str], T],
+    texts: list[TextCell] | None = None,
 ) -> T | None:
-    """Run one sheet reader with that sheet's cells (over-long text cut short), if it exists."""
+    """Run one sheet reader with that sheet's cells (over-long text cut short), if it exists.
+
+    The printed text it notes is added to `texts`.
+    """
     if title is None:
         return None
     unsaved, more = book.unsaved(title)
     sheet = SheetCells(title, problems, unsaved, more)
-    return reader(sheet, capped(sheet, book.rows(title)), title)
+    found = reader(sheet, capped(sheet, book.rows(title)), title)
+    if texts is not None:
+        texts.extend(sheet.texts)
+    return found
 
 
 def _summary(source: str, problems: list[Problem]) -> str:
@@ -110,14 +117,19 @@ def read_roster(
     (the hot folder) a symbolic link is refused rather than read."""
     path = Path(path)
     problems = Problems()
+    texts: list[TextCell] = []
     with open_book(path, limits, follow_links=follow_links) as book:
         roles = assign_sheets(book.titles, problems)
         team = (
-            _read(book, roles.get("team"), problems, lambda s, rows, t: read_team(s, rows))
+            _read(book, roles.get("team"), problems, lambda s, rows, t: read_team(s, rows), texts)
             or TeamInfo()
         )
         athletes: list[AthleteRow] | None = _read(
-            book, roles.get("athletes"), problems, lambda s, rows, t: read_athletes(s, rows)
+            book,
+            roles.get("athletes"),
+            problems,
+            lambda s, rows, t: read_athletes(s, rows),
+            texts,
         )
         mileage: MileageSheet | None = _read(
             book,
@@ -131,6 +143,7 @@ def read_roster(
                 roles.get("cramps"),
                 problems,
                 lambda s, rows, t: read_cramps(s, rows, team.units),
+                texts,
             )
             or []
         )
@@ -150,7 +163,7 @@ def read_roster(
     logger.info(
         "read %s: %d athletes, %d warnings", path.name, len(roster.athletes), len(roster.warnings)
     )
-    return replace(roster, problems=tuple(ordered))
+    return replace(roster, problems=tuple(ordered), texts=tuple(texts))
 
 
 def _distance_unit(title: str) -> str | None:

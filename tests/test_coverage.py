@@ -14,7 +14,9 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from reports.config import load_settings
-from reports.pipeline import render_roster
+from reports.pipeline import check_rosters, render_roster
+from reports.render.coverage import FontCoverage
+from reports.settings import LimitSettings
 
 from conftest import FIRST_WEEK, Sheets, write_workbook
 
@@ -130,3 +132,76 @@ def test_a_character_no_font_has_is_seen_as_a_box(tmp_path: Path) -> None:
     drawn, boxed = glyph_characters((result.folder / "team-summary.pdf").read_bytes())
     assert "\u0378" in boxed
     assert {"王", "芳"} <= drawn
+
+
+def test_the_installed_fonts_draw_every_script_of_the_roster() -> None:
+    """What scripts/setup installs covers every name and the note, as fontconfig sees it."""
+    assert FontCoverage.installed().missing("".join(NAMES) + NOTE + "東京") == ""
+
+
+def test_coverage_merges_font_charsets_and_ignores_what_is_never_drawn() -> None:
+    """Overlapping ranges merge; spaces, joiners and direction marks need no font."""
+    fonts = FontCoverage(["20-7e a0", "100-17f", "7f-9f"])
+    assert fonts.draws("A") and fonts.draws("\u0085") and fonts.draws("ſ")
+    assert not fonts.draws("\u0180") and not fonts.draws("\u00a1")
+    assert fonts.missing("Ab\u0180 x\u0180\u200d\u200f\ufe0f\u00a1") == "\u0180\u00a1"
+
+
+def unprintable(tmp_path: Path, name: str = "王芳\u0378") -> Path:
+    """A roster whose first athlete's name and note hold a character no font has."""
+    sheets = many_scripts()
+    sheets["Athletes"][1][0] = name
+    sheets["Athletes"][1][3] = "Keep going \u0378"
+    for row in sheets["Mileage"][1:]:
+        row[0] = name if row[0] == "王芳" else row[0]
+    return write_workbook(tmp_path / "world.xlsx", sheets)
+
+
+def warnings_of(path: Path) -> dict[str, str]:
+    """`check`'s warnings for one workbook: Sheet!Cell → message."""
+    (result,) = check_rosters([path], LimitSettings())
+    return {p.location: p.message for p in result.problems if p.severity == "warning"}
+
+
+def test_check_names_each_cell_holding_a_character_no_font_draws(tmp_path: Path) -> None:
+    """The name and the coach's note are warned about at their cells, the character named."""
+    warnings = warnings_of(unprintable(tmp_path))
+    assert set(warnings) == {"Athletes!A2", "Athletes!D2"}
+    assert warnings["Athletes!A2"].startswith('"王芳\u0378" has characters no installed font')
+    assert "(U+0378)" in warnings["Athletes!A2"] and "scripts/setup" in warnings["Athletes!A2"]
+
+
+def test_a_roster_in_many_scripts_checks_clean(tmp_path: Path) -> None:
+    """With the fonts installed, names in eleven scripts give no warning at all."""
+    assert warnings_of(write_workbook(tmp_path / "world.xlsx", many_scripts())) == {}
+
+
+def test_a_machine_without_the_fonts_is_told_which_cells_would_print_boxes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fontconfig with no fonts at all: every printed cell is named, the team's too."""
+    (tmp_path / "no-fonts").mkdir()
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        f'<?xml version="1.0"?><fontconfig><dir>{tmp_path / "no-fonts"}</dir>'
+        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>"
+    )
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    warnings = warnings_of(write_workbook(tmp_path / "world.xlsx", many_scripts()))
+    names = {f"Athletes!A{row}" for row in range(2, 2 + len(NAMES))}
+    notes = {f"Athletes!D{row}" for row in range(2, 2 + len(NAMES))}
+    groups = {f"Athletes!C{row}" for row in range(2, 2 + len(NAMES))}
+    assert set(warnings) == names | notes | groups | {"Team!B2", "Team!B3"}
+    assert "U+738B, U+82B3" in warnings["Athletes!A2"]
+
+
+def test_without_fontconfig_check_says_the_fonts_were_not_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No fc-list on the PATH: one note saying what to install, and the check still runs."""
+    path = unprintable(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    (result,) = check_rosters([path], LimitSettings())
+    notes = [p.message for p in result.problems if p.severity == "note"]
+    assert any(n.startswith("fonts not checked:") and "fontconfig" in n for n in notes)
+    assert result.athletes == len(NAMES) and result.errors == 0

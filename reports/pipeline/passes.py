@@ -20,6 +20,7 @@ from reports.pipeline.deliveries import (
     resend_pending,
     send_coach_summary,
 )
+from reports.pipeline.fonts import with_font_warnings
 from reports.pipeline.sheets import Progress, prepare_sheets, write_manifest
 from reports.render import Renderer
 from reports.roster import read_roster
@@ -158,7 +159,7 @@ def _take_workbook(
         sha = ""  # unreadable: reading it below files it in rejected/ with the reason
     batch_id = ledger.start_batch(file=path.name, sha256=sha, now=now)
     try:
-        roster = read_roster(path, settings.limits, follow_links=False)
+        roster = with_font_warnings(read_roster(path, settings.limits, follow_links=False))
     except RosterError as err:
         return _reject(
             path, settings, ledger, batch_id, now, err.problems or (Problem("error", str(err)),)

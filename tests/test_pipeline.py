@@ -22,6 +22,7 @@ from reports import outputs
 from reports.config import load_settings
 from reports.ledger import Ledger
 from reports.pipeline import render_roster, run_pass
+from reports.pipeline.deliveries import _attachment_name
 from reports.settings import Settings
 
 from conftest import Sheets, canonical_sheets, write_workbook
@@ -193,6 +194,25 @@ def test_a_roster_sent_under_the_old_file_names_is_not_sent_again(
     assert result.workbooks[0].rendered == 2  # the renamed two; Sam's sheet is reused
     with Ledger(settings.paths.ledger) as ledger:
         assert [b.sent for b in ledger.recent_batches(2)] == [0, 2]  # newest first
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Maya Chen", "Maya Chen"),
+        ("प्रिया शर्मा", "प्रिया शर्मा"),
+        ("สมชาย ใจดี", "สมชาย ใจดี"),
+        ("Nguye\u0302\u0303n", "Nguyễn"),
+        ("王芳", "王芳"),
+        ("../Maya/Chen:*?", "MayaChen"),
+        ("///", "athlete"),
+    ],
+)
+def test_attachment_names_keep_the_athletes_own_script(name: str, shown: str) -> None:
+    """Vowel signs and accents stay; path and shell characters go."""
+    assert (
+        _attachment_name(name, "2026-11-22") == f"{shown} - cramp-prevention sheet 2026-11-22.pdf"
+    )
 
 
 def test_changing_one_athletes_mileage_sends_exactly_one_message(settings: Settings) -> None:

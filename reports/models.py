@@ -7,7 +7,7 @@ and renderers convert back to the team's unit on the way out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -44,6 +44,15 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class TextCell:
+    """Text a coach typed that the sheets print (a name, a note), and the cell holding it."""
+
+    sheet: str
+    cell: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,9 @@ class Roster:
     athletes: tuple[Athlete, ...]
     report_date: date
     problems: tuple[Problem, ...] = ()
+    # Where printed text came from, for warnings about it; no sheet shows it, so it is left
+    # out of repr(), which sheet keys hash.
+    texts: tuple[TextCell, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:

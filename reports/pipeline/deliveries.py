@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -81,8 +82,14 @@ def subject(renderer: Renderer, kind: str, **context: object) -> str:
 
 
 def _attachment_name(name: str, report_date: str) -> str:
-    """A readable attachment name without characters mail clients or file systems dislike."""
-    clean = "".join(c for c in name if c.isalnum() or c in " -'.").strip(" .")[:_MAX_NAME]
+    """A readable attachment name without characters mail clients or file systems dislike.
+
+    The name stays in the athlete's own script: letters, the marks that complete them (the
+    vowel signs of Devanagari or Thai, a decomposed accent) and digits are kept.
+    """
+    composed = unicodedata.normalize("NFC", name)
+    kept = "".join(c for c in composed if unicodedata.category(c)[0] in "LMN" or c in " -'.")
+    clean = kept.strip(" .")[:_MAX_NAME]
     return f"{clean.strip(' .') or 'athlete'} - cramp-prevention sheet {report_date}.pdf"
 
 

@@ -20,6 +20,7 @@ from reports.pipeline.deliveries import (
     resend_pending,
     send_coach_summary,
 )
+from reports.pipeline.fonts import with_font_warnings
 from reports.pipeline.notices import send_rejection
 from reports.pipeline.sheets import Progress, RosterSheets, prepare_sheets, write_manifest
 from reports.render import Renderer
@@ -166,7 +167,7 @@ def _take_workbook(
         )  # fmt: skip
 
     try:
-        roster = read_roster(path, settings.limits, follow_links=False)
+        roster = with_font_warnings(read_roster(path, settings.limits, follow_links=False))
     except RosterError as err:
         problems = err.problems or (Problem("error", str(err)),)
         return _reject(path, settings, ledger, batch_id, now, problems, notify(err.coach_email))

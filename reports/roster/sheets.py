@@ -86,6 +86,8 @@ def read_team(sheet: SheetCells, rows: Iterable[NumberedRow]) -> TeamInfo:
             continue
         if name == "date_order":
             found["date_order_cell"] = cell
+        if name in ("team", "coach"):
+            sheet.printed(cell, cells.text(value))
     sheet.finish()
     return TeamInfo(**found)  # type: ignore[arg-type]  # each parser returns its field's type
 
@@ -123,6 +125,7 @@ def read_athletes(sheet: SheetCells, rows: Iterable[NumberedRow]) -> list[Athlet
                 f"the name {cells.show(person.name)} held invisible control or text-direction "
                 "characters — they were removed; retype the name if it does not look right",
             )
+        sheet.printed(person.cell, person.name)
         athlete = _athlete(sheet, number, row, header, person.name, fluid_unit)
         athletes.append(AthleteRow(person, number, athlete))
     sheet.finish()
@@ -155,14 +158,14 @@ def _athlete(
         key="",
         name=name,
         email=_email(sheet, number, row, header, name),
-        group=cells.text(sheet.value(number, row, col("group"))),
+        group=sheet.printed_text(number, row, col("group")),
         heavy_sweater=sheet.parse(number, row, col("heavy_sweater"), cells.yes_no),
         compression=sheet.parse(number, row, col("compression"), cells.yes_no),
         warmup=sheet.parse(number, row, col("warmup"), cells.yes_no),
         pre_run_fluid_oz=sheet.parse(number, row, fluid, cells.fluid, fluid_unit),
         medication=sheet.parse(number, row, col("medication"), cells.yes_or_text),
         condition=cells.text(sheet.value(number, row, col("condition"))),
-        coach_note=cells.text(sheet.value(number, row, col("coach_note"))),
+        coach_note=sheet.printed_text(number, row, col("coach_note")),
         parent_email=_email(sheet, number, row, header, name, "parent_email"),
         send_sheet=_send_sheet(sheet, number, row, header, name),
     )
@@ -262,5 +265,5 @@ def _incident(
         urine=sheet.parse(number, row, col("urine"), cells.urine),
         lasted_minutes=measured("lasted", cells.minutes),
         red_flag=sheet.parse(number, row, col("red_flag"), cells.yes_or_text),
-        notes=cells.text(sheet.value(number, row, col("notes"))),
+        notes=sheet.printed_text(number, row, col("notes")),
     )

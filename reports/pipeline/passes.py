@@ -17,11 +17,11 @@ from reports.models import DeliveryOutcome, Problem
 from reports.pipeline.deliveries import (
     LazySender,
     deliver_sheets,
-    resend_pending,
     send_coach_summary,
 )
 from reports.pipeline.fonts import with_font_warnings
 from reports.pipeline.notices import send_rejection
+from reports.pipeline.resend import resend_pending
 from reports.pipeline.sheets import Progress, RosterSheets, prepare_sheets, write_manifest
 from reports.render import Renderer
 from reports.roster import read_roster

@@ -96,6 +96,8 @@ class Athlete:
     coach_note: str | None = None
     weeks: tuple[Week, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    parent_email: str | None = None  # copied on the athlete's email
+    send_sheet: bool = True  # False: rendered for the coach, never emailed ("opted-out")
 
 
 @dataclass(frozen=True)
@@ -136,17 +138,40 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class PreviousSheet:
+    """What an athlete's last sheet for the team said (kept in the ledger's history)."""
+
+    report_date: date
+    rules: tuple[str, ...]
+    last_week_miles: float | None
+    cramps: int
+
+
+@dataclass(frozen=True)
+class Since:
+    """What changed since the athlete's previous sheet: new cramps, distance, findings."""
+
+    report_date: date
+    new_cramps: int
+    new_findings: tuple[str, ...]
+    resolved_findings: tuple[str, ...]
+    miles_before: float | None
+    miles_now: float | None
+
+
+@dataclass(frozen=True)
 class Assessment:
     """An athlete evaluated: findings in reading order and an overall risk."""
 
     athlete: Athlete
     findings: tuple[Finding, ...]
     risk: Risk
+    since: Since | None = None  # None: a first sheet, or rendered without the ledger
 
 
 @dataclass(frozen=True)
 class DeliveryOutcome:
-    """What happened to one athlete's email: sent, outbox, skipped, failed or unchanged."""
+    """What happened to one athlete's email: sent, outbox, skipped, failed, unchanged, opted-out…"""
 
     name: str
     email: str | None

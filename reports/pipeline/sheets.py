@@ -8,16 +8,18 @@ whose key changed, and starts no worker process at all when none did.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from reports import __version__, outputs
 from reports.chart import SummaryView, summary_view
-from reports.models import Assessment, DeliveryOutcome, Roster, Team
+from reports.history import since
+from reports.models import Assessment, DeliveryOutcome, PreviousSheet, Roster, Since, Team
 from reports.pipeline.pool import SheetJob, SummaryJob, render_jobs
 from reports.render import Renderer
 from reports.rules import assess
@@ -89,8 +91,12 @@ def prepare_sheets(
     *,
     progress: Progress | None = None,
     stop: Callable[[], bool] = lambda: False,
+    history: Mapping[str, PreviousSheet] | None = None,
 ) -> RosterSheets:
-    """Evaluate, key and render one roster's sheets into `out/<team>/<date>/`, reusing unchanged PDFs."""
+    """Evaluate, key and render one roster's sheets into `out/<team>/<date>/`, reusing unchanged PDFs.
+
+    `history` holds each athlete's previous sheet (from the ledger): their sheet says what changed.
+    """
     team, report_date = roster.team, roster.report_date
     folder = outputs.batch_folder(out_root, team.name, report_date.isoformat())
     previous = _previous_keys(folder)
@@ -100,6 +106,9 @@ def prepare_sheets(
     jobs: list[SheetJob] = []
     for athlete in roster.athletes:
         assessment = assess(athlete, settings.rules, report_date, team.units)
+        if history and athlete.key in history:
+            change = since(history[athlete.key], assessment, report_date)
+            assessment = dataclasses.replace(assessment, since=change)
         sheet = Sheet(
             assessment,
             keys.sheet(assessment),
@@ -152,6 +161,20 @@ def _previous_keys(folder: Path) -> dict[str, str]:
     return keys
 
 
+def since_entry(change: Since | None) -> dict[str, object] | None:
+    """The manifest's `since` (DESIGN.md's Outputs), extended with the weekly distances."""
+    if change is None:
+        return None
+    return {
+        "report_date": change.report_date.isoformat(),
+        "new_cramps": change.new_cramps,
+        "new_findings": list(change.new_findings),
+        "resolved_findings": list(change.resolved_findings),
+        "miles_before": change.miles_before,
+        "miles_now": change.miles_now,
+    }
+
+
 def write_manifest(result: RosterSheets, sha256: str, outcomes: Sequence[DeliveryOutcome]) -> Path:
     """`manifest.json` as DESIGN.md's Outputs say, extended with the sheet keys that make re-runs incremental."""
     roster = result.roster
@@ -168,6 +191,7 @@ def write_manifest(result: RosterSheets, sha256: str, outcomes: Sequence[Deliver
                 "findings": [
                     {"rule": f.rule, "level": f.level, "evidence": f.evidence} for f in a.findings
                 ],
+                "since": since_entry(a.since),
                 "delivery": {"status": outcome.status, "detail": outcome.detail},
                 "sheet_key": sheet.key,
             }

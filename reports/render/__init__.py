@@ -177,6 +177,12 @@ class _Engine:
         return self._placeholder_sheet[1]
 
 
+# The order the coach's email counts deliveries in.
+COACH_STATUSES = (
+    "sent", "outbox", "unchanged", "skipped", "failed", "withheld", "opted-out", "awaiting-review",
+)  # fmt: skip
+
+
 class Renderer:
     """Renders sheets, summaries and email bodies from one set of templates."""
 
@@ -266,20 +272,46 @@ class Renderer:
             "email/athlete.html", context
         )
 
-    def coach_email(self, roster: Roster, outcomes: Sequence[DeliveryOutcome]) -> tuple[str, str]:
-        """The plain-text and HTML bodies of the coach's summary email."""
+    def coach_email(
+        self,
+        roster: Roster,
+        outcomes: Sequence[DeliveryOutcome],
+        attention: Sequence[tuple[str, str]] = (),
+        review: dict[str, Any] | None = None,
+    ) -> tuple[str, str]:
+        """The plain-text and HTML bodies of the coach's email for one batch.
+
+        `attention` is (name, reason) for each athlete who must see a doctor, listed first;
+        `review` (folder, how-to) makes it the "ready for review" email.
+        """
         counts = Counter(o.status for o in outcomes)
         context = {
+            "attention": list(attention),
+            "review": review,
+            "on_purpose": [o for o in outcomes if o.status in ("withheld", "opted-out")],
             "team": roster.team,
             "roster": roster,
             "report_date": roster.report_date,
             "units": roster.team.units,
             "outcomes": list(outcomes),
-            "counts": {s: counts[s] for s in ("sent", "outbox", "unchanged", "skipped", "failed")},
+            "counts": {s: counts[s] for s in COACH_STATUSES},
             "problems": [o for o in outcomes if o.status in ("skipped", "failed")],
             "warnings": [str(p) for p in roster.warnings],
         }
         return self._render("email/coach.txt", context), self._render("email/coach.html", context)
+
+    def line(self, name: str, context: dict[str, Any]) -> str:
+        """A one-line text template (an email subject), its line breaks folded into spaces."""
+        text = self._render(name, context)
+        # A line break in a header would let a roster value add headers of its own.
+        folded = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+        if not folded:
+            raise RenderError(self._message(self._path_of(name), None, "it renders as nothing"))
+        return folded
+
+    def email_text(self, name: str, context: dict[str, Any]) -> str:
+        """The plain-text body of a notice to the coach or club, from `email/<name>.txt`."""
+        return self._render(f"email/{name}.txt", context)
 
     def _athlete_context(
         self, team: Team, assessment: Assessment, report_date: date

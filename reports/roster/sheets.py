@@ -9,6 +9,7 @@ from datetime import date
 from reports.models import Athlete, Incident, Units
 from reports.roster import cells
 from reports.roster.cells import Unreadable
+from reports.roster.dates import DateOrder
 from reports.roster.headers import (
     ATHLETE_ALIASES,
     CRAMP_ALIASES,
@@ -32,6 +33,8 @@ class TeamInfo:
     coach_email: str | None = None
     units: Units | None = None
     report_date: date | None = None
+    date_order: DateOrder | None = None
+    date_order_cell: str | None = None
 
 
 _TEAM_PARSERS: dict[str, Callable[[object], object]] = {
@@ -39,7 +42,7 @@ _TEAM_PARSERS: dict[str, Callable[[object], object]] = {
     "coach": cells.text,
     "coach_email": cells.email,
     "units": cells.units,
-    "report_date": cells.day,
+    "date_order": cells.date_order,
 }
 
 
@@ -66,15 +69,23 @@ def _team_pairs(
 
 
 def read_team(sheet: SheetCells, rows: Iterable[NumberedRow]) -> TeamInfo:
-    """The Team sheet: `Team`, `Coach`, `Coach email`, `Units`, `Report date` and their values."""
+    """The Team sheet: `Team`, `Coach`, `Coach email`, `Units`, `Report date`, `Date order`."""
     found: dict[str, object] = {}
     for name, cell, value in _team_pairs(sheet, rows):
         if name in found or cells.is_blank(value):
+            continue
+        if name == "report_date":
+            day = sheet.day_at(cell, value)
+            if day is not None:
+                found[name] = day
             continue
         try:
             found[name] = _TEAM_PARSERS[name](value)
         except Unreadable as err:
             sheet.warn(cell, str(err))
+            continue
+        if name == "date_order":
+            found["date_order_cell"] = cell
     sheet.finish()
     return TeamInfo(**found)  # type: ignore[arg-type]  # each parser returns its field's type
 
@@ -118,14 +129,19 @@ def read_athletes(sheet: SheetCells, rows: Iterable[NumberedRow]) -> list[Athlet
     return athletes
 
 
-def _email(sheet: SheetCells, number: int, row: Row, header: Header, name: str) -> str | None:
-    """The athlete's address; a bad one is warned about (their sheet is then not emailed)."""
-    column = header.columns.get("email")
+def _email(
+    sheet: SheetCells, number: int, row: Row, header: Header, name: str, field: str = "email"
+) -> str | None:
+    """The athlete's (or parent's) address; a bad one is warned about and left out."""
+    column = header.columns.get(field)
     try:
         return cells.email(sheet.value(number, row, column))
     except Unreadable as err:
         cell = ref(column.index, number) if column else None
-        sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
+        if field == "email":
+            sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
+        else:
+            sheet.warn(cell, f"{err}; until then {name}'s parent is not copied on the sheet")
         return None
 
 
@@ -147,7 +163,21 @@ def _athlete(
         medication=sheet.parse(number, row, col("medication"), cells.yes_or_text),
         condition=cells.text(sheet.value(number, row, col("condition"))),
         coach_note=cells.text(sheet.value(number, row, col("coach_note"))),
+        parent_email=_email(sheet, number, row, header, name, "parent_email"),
+        send_sheet=_send_sheet(sheet, number, row, header, name),
     )
+
+
+def _send_sheet(sheet: SheetCells, number: int, row: Row, header: Header, name: str) -> bool:
+    """`Send sheet`: empty means Y; a cell that is neither Y nor N holds the sheet back."""
+    column = header.columns.get("send_sheet")
+    try:
+        return cells.yes_no(sheet.value(number, row, column)) is not False
+    except Unreadable as err:
+        # An athlete may have asked not to get sheets: when unsure, do not send.
+        cell = ref(column.index, number) if column else None
+        sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
+        return False
 
 
 @dataclass(frozen=True)
@@ -188,7 +218,7 @@ def read_cramps(
                 "this cramp has no name — type whose cramp it was, or delete the row",
             )
             continue
-        day = sheet.parse(number, row, date_col, cells.day)
+        day = sheet.day(number, row, date_col)
         if day is None:
             if cells.is_blank(sheet.value(number, row, date_col)):
                 sheet.warn(

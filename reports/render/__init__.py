@@ -32,12 +32,22 @@ from reports.chart import SummaryView, bar_chart, order_findings, summary_view, 
 from reports.errors import RenderError
 from reports.models import Assessment, DeliveryOutcome, Roster, Team
 from reports.render import parsing, styles, subsets
-from reports.render.filters import distance, fluid, longdate, percent, shortdate, temperature
+from reports.render.filters import (
+    chart_alt,
+    distance,
+    fluid,
+    longdate,
+    percent,
+    shortdate,
+    temperature,
+)
 from reports.render.stamps import StampBook, StampsFailed, weasyprint_supported
 from reports.settings import PageSize, RuleSettings
 
 logger = logging.getLogger(__name__)
 
+# Tagged PDF/UA-1: structure, language, title and alternative text for screen readers.
+PDF_VARIANT = "pdf/ua-1"
 BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STYLESHEET = "style.css"
 TEMPLATE_SUFFIXES = (".html", ".txt", ".css", ".svg")
@@ -156,7 +166,7 @@ class _Engine:
         sheets = [self.css, self._placeholders(stamps.css)]
         document = source.render(stylesheets=sheets, font_config=self.font_config)
         stamps.apply(document)
-        return bytes(document.write_pdf())
+        return bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
 
     def _placeholders(self, text: str) -> Any:
         """The kept blocks' placeholder rules, parsed once each time a block is kept."""
@@ -204,6 +214,7 @@ class Renderer:
             longdate=longdate,
             shortdate=shortdate,
             percent=percent,
+            chart_alt=chart_alt,
         )
         # Blocks laid out once and reused (see stamps.py); `stamps=False` lays out everything.
         self.stamps = StampBook(enabled=stamps)

@@ -81,11 +81,17 @@ def tidy(review_root: Path) -> None:
             log.warning("could not tidy %s (%s)", path, err.strerror or err)
 
 
+def holds(root: Path, name: str) -> bool:
+    """True when `root` has a folder called `name` (a link to one does not count)."""
+    path = root / name
+    return path.is_dir() and not path.is_symlink()
+
+
 def place(review_root: Path, approved_root: Path, name: str) -> str | None:
     """Where a review folder is now: "review", "approved", or None when the coach deleted it."""
-    if (review_root / name).is_dir():
+    if holds(review_root, name):
         return "review"
-    if (approved_root / name).is_dir():
+    if holds(approved_root, name):
         return "approved"
     return None
 

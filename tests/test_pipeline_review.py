@@ -347,3 +347,31 @@ def test_with_delivery_off_review_changes_nothing(tmp_path: Path) -> None:
     drop(settings)
     (result,) = run_pass(settings, now=NOW).workbooks
     assert result.outcome == "processed" and not settings.paths.review.exists()
+
+
+def test_a_roster_waits_while_the_approval_of_its_team_and_date_is_still_arriving(
+    tmp_path: Path,
+) -> None:
+    """The approved folder goes out first, all but the sheet the newer roster changed; that one
+    is reviewed again with the newer roster, never sent as it was approved."""
+    settings = review_settings(tmp_path)
+    drop(settings)
+    run_pass(settings, now=NOW)
+    shutil.move(settings.paths.review / WEEK_1, settings.paths.approved / WEEK_1)
+    moment = NOW + timedelta(hours=1)
+    settle(settings.paths.approved / WEEK_1, moment - timedelta(seconds=2))
+    corrected = roster()
+    corrected["Cramps"].pop()  # Leo's sheet changes; the others stay as they were
+    drop(settings, corrected)
+    waiting = run_pass(settings, now=moment)
+    assert waiting.approvals == () and [w.outcome for w in waiting.workbooks] == ["stopped"]
+    assert (settings.paths.inbox / "harbor.xlsx").exists()
+    later = run_pass(settings, now=moment + timedelta(minutes=1))
+    assert [a.counts for a in later.approvals] == [{"outbox": 2, "withheld": 1}]
+    sent = Counter(to for m in outbox_mail(settings.paths.outbox) for to in m.recipients)
+    assert "leo@example.org" not in sent and sent["maya@example.org"] == 1
+    assert [w.outcome for w in later.workbooks] == ["in review"]
+    assert sorted(p.name for p in (settings.paths.review / WEEK_1).glob("*.pdf")) == [
+        "leo-park.pdf", "team-summary.pdf",
+    ]  # fmt: skip
+    assert [r.folder for r in read_status(settings).reviews] == [WEEK_1]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reports import outputs, review
-from reports.errors import DeliveryError, RenderError
+from reports.errors import DeliveryError, OutputError, RenderError
 from reports.files import file_sha256
 from reports.ledger import Ledger, ReviewRow, ReviewSheet
 from reports.models import DeliveryOutcome
@@ -40,6 +40,7 @@ from reports.settings import Settings
 
 log = logging.getLogger(__name__)
 
+IN_REVIEW = "in review"  # the outcome of a batch whose sheets wait for the coach
 KNOWN_FILES = frozenset({review.HOW_TO, outputs.SUMMARY})
 CHANGED = (
     "this sheet was changed in the review folder, and only sheets as cramp-reports made them "
@@ -79,11 +80,18 @@ def open_review(
     batch_id: int,
     now: datetime,
 ) -> list[DeliveryOutcome] | None:
-    """Put a batch's sendable sheets in review/ and email the coach; None when none is to send."""
+    """Put a batch's sendable sheets in review/ and email the coach; None when none is to send.
+
+    An empty list means "not now": the coach's approval of this team and date is still
+    arriving in approved/, and this roster waits in the inbox until that one is sent.
+    """
     outcomes: list[DeliveryOutcome] = []
     waiting: list[tuple[Sheet, AthleteEmail]] = []
     roster = prepared.roster
     name = folder_name(roster.team.name, roster.report_date)
+    if review.holds(settings.paths.approved, name):
+        log.info("%s: the approved folder %s is sent first", roster.source, name)
+        return []
     shown = _shown(settings.paths.review / name, settings)
     for sheet in prepared.sheets:
         athlete = sheet.assessment.athlete
@@ -158,7 +166,7 @@ def _kept(sheet: Sheet, email: AthleteEmail) -> ReviewSheet:
         email=email.email,
         cc=email.cc,
         pdf=sheet.pdf.name,
-        sha256=file_sha256(sheet.pdf),
+        sha256=_sha256(sheet.pdf),
         sheet_key=email.sheet_key,
         msg_id=email.msg_id,
         subject=email.subject,
@@ -166,6 +174,17 @@ def _kept(sheet: Sheet, email: AthleteEmail) -> ReviewSheet:
         html=email.html,
         attachment_name=email.attachment_name,
     )
+
+
+def _sha256(pdf: Path) -> str:
+    """The hash of a sheet just rendered, as the ledger keeps it."""
+    try:
+        return file_sha256(pdf)
+    except OSError as err:
+        raise OutputError(
+            f"{pdf}: the sheet could not be read back ({err.strerror or err}) — check the "
+            "output folder's permissions and free space, then run again"
+        ) from err
 
 
 def review_pass(
@@ -313,8 +332,8 @@ def _note_deleted(settings: Settings, ledger: Ledger, now: datetime) -> None:
     """A waiting folder the coach deleted sends nothing: its sheets are withheld."""
     for row in ledger.reviews("waiting"):
         batch = ledger.batch(row.batch_id)
-        if batch is None or batch.outcome in (None, "interrupted"):
-            continue  # its roster is still in the inbox and will be taken again
+        if batch is None or batch.outcome != IN_REVIEW:
+            continue  # unfinished: its roster is still in the inbox and will be taken again
         if review.place(settings.paths.review, settings.paths.approved, row.folder) is not None:
             continue
         _close_batch(ledger, row.batch_id, "not sent", [], now)

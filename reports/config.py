@@ -247,13 +247,6 @@ def _check_ranges(reader: _Reader, settings: Settings) -> None:
             settings.delivery.review_reminder_days >= 1,
             "[delivery] review_reminder_days must be at least 1",
         ),
-        # Refused rather than ignored: a coach who asked to review first must never find
-        # the sheets already sent.
-        (
-            not settings.delivery.review,
-            "[delivery] review = true is not available in this version — remove it (or set "
-            "it to false) and check the sheets with `cramp-reports render` before dropping",
-        ),
     ]
     for ok, message in checks:
         if not ok:
@@ -292,6 +285,8 @@ def default_config_text() -> str:
         'out = "out"                # PDFs and manifest.json: out/<team>/<report date>/',
         'outbox = "outbox"          # .eml files when [delivery] mode = "outbox"',
         'ledger = "cramp-reports.sqlite"  # what was sent to whom (never delete while running)',
+        'review = "review"          # with [delivery] review = true: batches waiting for the coach',
+        'approved = "approved"      # the coach moves a review folder here to send its sheets',
         "",
         "[inbox]",
         "min_age_seconds = 10       # a file must sit unchanged this long before it is read,",
@@ -306,6 +301,12 @@ def default_config_text() -> str:
         f'from = "{delivery.sender}"  # the coach: shown as sender',
         '# reply_to = "coach@example.org"',
         "coach_summary = true       # email the coach the team summary after each batch",
+        "review = false             # true: the coach looks at each batch before athletes get it.",
+        "                           # The sheets wait in review/<team>-<date>/ (with HOW-TO-SEND.txt)",
+        '                           # and the coach gets a "ready for review" email; moving the',
+        "                           # folder into approved/ sends the sheets still in it, deleting",
+        "                           # a PDF holds that athlete back, deleting the folder sends nothing",
+        f"review_reminder_days = {delivery.review_reminder_days}   # one reminder to the coach for a batch still waiting",
         '# admin = "club@example.org"  # also gets the errors of every rejected workbook',
         "                           # (the workbook's Team sheet Coach email always does)",
         "",

@@ -17,7 +17,7 @@ CORE = (
 )  # fmt: skip
 # Adapters: one kind of I/O each; none may import another. (`files`, the one way files are
 # written, is shared by them and is neither core nor adapter.)
-ADAPTERS = ("roster", "render", "deliver", "inbox", "ledger", "config", "outputs")
+ADAPTERS = ("roster", "render", "deliver", "inbox", "ledger", "config", "outputs", "review")
 # Stdlib modules that do I/O, read the clock or are random: never in the core.
 IMPURE_STDLIB = frozenset(
     {

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reports import config, inbox
 from reports.errors import RosterError
-from reports.ledger import BatchRow, Ledger, MessageRow
+from reports.ledger import BatchRow, Ledger, MessageRow, ReviewRow
 from reports.models import DeliveryOutcome, Problem
 from reports.pipeline.fonts import with_font_warnings
 from reports.pipeline.passes import PassResult, WorkbookResult, run_pass
@@ -125,11 +125,16 @@ class StatusReport:
 
     batches: list[BatchRow]
     problems: list[MessageRow]
+    reviews: list[ReviewRow] = field(default_factory=list)  # waiting for the coach, oldest first
 
 
 def read_status(settings: Settings, limit: int = 10) -> StatusReport:
-    """Recent batches and failed or pending messages, from the ledger."""
+    """Recent batches, failed or pending messages and batches waiting for review, from the ledger."""
     if not settings.paths.ledger.exists():
         return StatusReport([], [])
     with Ledger(settings.paths.ledger) as ledger:
-        return StatusReport(list(ledger.recent_batches(limit)), list(ledger.problem_messages()))
+        return StatusReport(
+            list(ledger.recent_batches(limit)),
+            list(ledger.problem_messages()),
+            ledger.reviews("waiting"),
+        )

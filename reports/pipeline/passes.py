@@ -10,18 +10,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from reports import history, inbox, outputs
+from reports import history, inbox, outputs, review
 from reports.errors import CrampReportsError, RosterError
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome, Problem
 from reports.pipeline.deliveries import (
     LazySender,
     deliver_sheets,
-    resend_pending,
     send_coach_summary,
 )
 from reports.pipeline.fonts import with_font_warnings
 from reports.pipeline.notices import send_rejection
+from reports.pipeline.resend import resend_pending
+from reports.pipeline.review import IN_REVIEW, ApprovalResult, open_review, review_pass
 from reports.pipeline.sheets import Progress, RosterSheets, prepare_sheets, write_manifest
 from reports.render import Renderer
 from reports.roster import read_roster
@@ -60,11 +61,12 @@ class PassResult:
 
     workbooks: tuple[WorkbookResult, ...]
     resent: int = 0
+    approvals: tuple[ApprovalResult, ...] = ()
 
     @property
     def failed(self) -> bool:
         """True when any workbook was rejected or any delivery failed."""
-        return any(w.failed for w in self.workbooks)
+        return any(w.failed for w in self.workbooks) or any(a.failed for a in self.approvals)
 
 
 def ensure_folders(settings: Settings) -> None:
@@ -72,6 +74,14 @@ def ensure_folders(settings: Settings) -> None:
     paths = settings.paths
     for folder in (paths.inbox, paths.archive, paths.rejected, paths.out, paths.outbox):
         folder.mkdir(parents=True, exist_ok=True)
+    if reviewing(settings):
+        for folder in (paths.review, paths.approved):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+def reviewing(settings: Settings) -> bool:
+    """True when the coach approves each batch before athletes get it."""
+    return settings.delivery.review and settings.delivery.mode != "off"
 
 
 def run_pass(
@@ -101,6 +111,8 @@ def tidy(settings: Settings) -> None:
     paths = settings.paths
     for folder in (paths.out, paths.outbox, paths.archive, paths.rejected):
         outputs.remove_temporaries(folder)
+    if reviewing(settings):
+        review.tidy(paths.review)
 
 
 def _locked_pass(
@@ -128,6 +140,11 @@ def _locked_pass(
             if settings.delivery.mode != "off"
             else 0
         )
+        approvals = (
+            review_pass(settings, ledger, sender, now=now, min_age_seconds=age)
+            if reviewing(settings)
+            else []
+        )
         renderer: Renderer | None = None
         for path in files:
             if stop():
@@ -137,7 +154,7 @@ def _locked_pass(
             result = _take_workbook(path, settings, renderer, ledger, sender, now, progress, stop)
             if result is not None:
                 results.append(result)
-    return PassResult(tuple(results), resent)
+    return PassResult(tuple(results), resent, tuple(approvals))
 
 
 def _take_workbook(
@@ -188,13 +205,19 @@ def _take_workbook(
             stop=stop,
             history=ledger.previous_sheets(roster.team.name, roster.report_date),
         )
-        outcomes = (
-            []
-            if stop()
-            else deliver_sheets(
+        held = None  # the outcomes of a batch put in review/ for the coach
+        if reviewing(settings) and not stop():
+            held = open_review(
+                prepared, settings, renderer, ledger, sender, batch_id=batch_id, now=now
+            )
+        if held is not None:
+            outcomes = held
+        elif stop():
+            outcomes = []
+        else:
+            outcomes = deliver_sheets(
                 prepared, settings, renderer, ledger, sender, batch_id=batch_id, now=now, stop=stop
             )
-        )
         counts = Counter(o.status for o in outcomes)
         if len(outcomes) < len(prepared.sheets):
             log.info(
@@ -202,12 +225,21 @@ def _take_workbook(
             )
             outcome, moved = "stopped", None
         else:
-            send_coach_summary(
-                prepared, outcomes, settings, renderer, ledger, sender, batch_id=batch_id, now=now
-            )
+            if held is None:  # under review, the coach had the "ready for review" email
+                send_coach_summary(
+                    prepared,
+                    outcomes,
+                    settings,
+                    renderer,
+                    ledger,
+                    sender,
+                    batch_id=batch_id,
+                    now=now,
+                )
             write_manifest(prepared, sha, outcomes)
             remember_sheets(prepared, ledger, batch_id)
-            outcome, moved = "processed", _archive_unchanged(path, sha, settings, now)
+            outcome = "processed" if held is None else IN_REVIEW
+            moved = _archive_unchanged(path, sha, settings, now)
     except CrampReportsError as err:
         ledger.finish_batch(
             batch_id,

@@ -13,18 +13,37 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal, Self, cast
+from typing import Any, Self, cast
 
 from reports.errors import LedgerError
-from reports.models import PreviousSheet
+from reports.ledger.history import HistoryQueries
+from reports.ledger.reviews import SCHEMA_3, ReviewQueries, ReviewRow, ReviewSheet
+from reports.ledger.rows import (
+    BATCH_COLUMNS,
+    MESSAGE_COLUMNS,
+    BatchRow,
+    MessageRow,
+    PendingMessage,
+    Status,
+    batch_row,
+    message_fields,
+)
+
+__all__ = [
+    "BatchRow",
+    "Ledger",
+    "LedgerError",
+    "MessageRow",
+    "PendingMessage",
+    "ReviewRow",
+    "ReviewSheet",
+]
 
 log = logging.getLogger(__name__)
 
-Status = Literal["pending", "sent", "failed"]
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = (
     """CREATE TABLE batches (
@@ -90,69 +109,7 @@ _BUSY, _LOCKED, _CORRUPT, _NOTADB = 5, 6, 11, 26
 _CANT_WRITE = {8, 10, 13, 14}  # READONLY, IOERR, FULL, CANTOPEN
 
 
-@dataclass(frozen=True)
-class BatchRow:
-    """One roster pass: which file, what came of it; `outcome` None means it never finished."""
-
-    id: int
-    file: str
-    sha256: str
-    team: str | None
-    report_date: date | None
-    athletes: int
-    sent: int
-    skipped: int
-    failed: int
-    unchanged: int
-    outcome: str | None
-    started: datetime
-    finished: datetime | None
-
-
-@dataclass(frozen=True)
-class MessageRow:
-    """One athlete's sheet email and where it stands."""
-
-    msg_id: str
-    batch_id: int
-    team: str
-    athlete_key: str
-    name: str
-    email: str
-    sheet_key: str
-    status: Status
-    attempts: int
-    detail: str
-    updated: datetime
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    """A batch waiting for (or past) the coach's review, by its folder's name."""
-
-    folder: str
-    batch_id: int
-    team: str
-    report_date: date
-    state: str  # waiting | approved | sent | deleted
-    created: datetime
-    reminded: datetime | None
-
-
-@dataclass(frozen=True)
-class PendingMessage(MessageRow):
-    """A message not yet handed over, with the exact bytes to send again."""
-
-    raw: bytes = field(repr=False)
-
-
-_MESSAGE_FIELDS = tuple(f.name for f in fields(MessageRow))  # columns share the field names
-_BATCH_FIELDS = tuple(f.name for f in fields(BatchRow))
-_MESSAGE_COLUMNS = ", ".join(_MESSAGE_FIELDS)
-_BATCH_COLUMNS = ", ".join(_BATCH_FIELDS)
-
-
-class Ledger:
+class Ledger(HistoryQueries, ReviewQueries):
     """The SQLite ledger at `path`, created with the current schema when missing."""
 
     def __init__(self, path: Path, *, timeout_seconds: float = 10.0) -> None:
@@ -298,92 +255,30 @@ class Ledger:
     def pending_messages(self) -> list[PendingMessage]:
         """Every message recorded but not yet handed over, oldest first, with its bytes."""
         rows = self._all(
-            f"SELECT {_MESSAGE_COLUMNS}, raw FROM messages WHERE status = 'pending' "
+            f"SELECT {MESSAGE_COLUMNS}, raw FROM messages WHERE status = 'pending' "
             "ORDER BY created, rowid",
             (),
         )
-        return [PendingMessage(**_message(row), raw=bytes(row[-1] or b"")) for row in rows]
+        return [PendingMessage(**message_fields(row), raw=bytes(row[-1] or b"")) for row in rows]
 
     def batch(self, batch_id: int) -> BatchRow | None:
         """One batch by its id, or None if the ledger has no such batch."""
-        row = self._one(f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,))
-        return None if row is None else _batch(row)
+        row = self._one(f"SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,))
+        return None if row is None else batch_row(row)
 
     def recent_batches(self, limit: int = 10) -> list[BatchRow]:
         """The latest batches, newest first."""
-        rows = self._all(f"SELECT {_BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT ?", (limit,))
-        return [_batch(row) for row in rows]
+        rows = self._all(f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT ?", (limit,))
+        return [batch_row(row) for row in rows]
 
     def problem_messages(self) -> list[MessageRow]:
         """Messages failed or still pending, most recently updated first."""
         rows = self._all(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE status IN ('failed', 'pending') "
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE status IN ('failed', 'pending') "
             "ORDER BY updated DESC, rowid DESC",
             (),
         )
-        return [MessageRow(**_message(row)) for row in rows]
-
-    def record_history(
-        self, *, batch_id: int, team: str, sheets: list[tuple[str, PreviousSheet]]
-    ) -> None:
-        """Keep each athlete's sheet (athlete key, what it said); a re-run replaces its date's."""
-        with self._transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO history (team, athlete_key, report_date, batch_id, rules, "
-                "last_week_miles, cramps) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(team, key, p.report_date.isoformat(), batch_id, "\n".join(p.rules),
-                  p.last_week_miles, p.cramps) for key, p in sheets],
-            )  # fmt: skip
-
-    def previous_sheets(self, team: str, before: date) -> dict[str, PreviousSheet]:
-        """Each athlete's latest sheet for `team` with a report date before `before`."""
-        rows = self._all(
-            "SELECT athlete_key, report_date, rules, last_week_miles, cramps FROM history h "
-            "WHERE team = ? AND report_date = (SELECT max(report_date) FROM history "
-            "WHERE team = h.team AND athlete_key = h.athlete_key AND report_date < ?)",
-            (team, before.isoformat()),
-        )
-        return {
-            key: PreviousSheet(date.fromisoformat(day), tuple(filter(None, rules.split("\n"))),
-                               miles, cramps)
-            for key, day, rules, miles, cramps in rows
-        }  # fmt: skip
-
-    def open_review(
-        self, *, folder: str, batch_id: int, team: str, report_date: date, now: datetime
-    ) -> None:
-        """Record a batch waiting for review in `folder` (a newer roster's batch replaces it)."""
-        with self._transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO reviews (folder, batch_id, team, report_date, state, "
-                "created, reminded, updated) VALUES (?, ?, ?, ?, 'waiting', ?, NULL, ?)",
-                (folder, batch_id, team, report_date.isoformat(), now.isoformat(),
-                 now.isoformat()),
-            )  # fmt: skip
-
-    def set_review(self, folder: str, *, state: str, now: datetime, reminded: bool = False) -> None:
-        """Move a review on (approved, sent, deleted), or note that the coach was reminded."""
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE reviews SET state = ?, updated = ?, "
-                "reminded = CASE WHEN ? THEN ? ELSE reminded END WHERE folder = ?",
-                (state, now.isoformat(), reminded, now.isoformat(), folder),
-            )
-
-    def reviews(self, *states: str) -> list[ReviewRow]:
-        """Reviews in any of `states`, oldest first."""
-        marks = ", ".join("?" for _ in states)
-        rows = self._all(
-            "SELECT folder, batch_id, team, report_date, state, created, reminded FROM reviews "
-            f"WHERE state IN ({marks}) ORDER BY created, folder",
-            states,
-        )
-        return [
-            ReviewRow(folder, batch, team, date.fromisoformat(day), state,
-                      datetime.fromisoformat(created),
-                      datetime.fromisoformat(reminded) if reminded else None)
-            for folder, batch, team, day, state, created, reminded in rows
-        ]  # fmt: skip
+        return [MessageRow(**message_fields(row)) for row in rows]
 
     def _open(self) -> None:
         """Check the file, switch to WAL and bring the schema up to date."""
@@ -418,7 +313,8 @@ class Ledger:
                 return  # another process created it meanwhile
             if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise LedgerError(self._not_ours())
-            for statement in (_SCHEMA if version == 0 else ()) + _SCHEMA_2:
+            steps = (_SCHEMA, _SCHEMA_2, SCHEMA_3)  # step n brings version n to n + 1
+            for statement in (s for step in steps[version:] for s in step):
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -485,20 +381,3 @@ class Ledger:
             f"it to {self.path.name}.damaged) and run again — a new, empty ledger is created, "
             "which no longer knows which sheets were sent, so a roster dropped again is sent again"
         )
-
-
-def _message(row: tuple[Any, ...]) -> dict[str, Any]:
-    """A messages row (extra trailing columns ignored) as MessageRow's fields."""
-    values = dict(zip(_MESSAGE_FIELDS, row, strict=False))
-    values["updated"] = datetime.fromisoformat(values["updated"])
-    return values
-
-
-def _batch(row: tuple[Any, ...]) -> BatchRow:
-    """A batches row as a BatchRow."""
-    values = dict(zip(_BATCH_FIELDS, row, strict=True))
-    day, finished = values["report_date"], values["finished"]
-    values["report_date"] = date.fromisoformat(day) if day else None
-    values["started"] = datetime.fromisoformat(values["started"])
-    values["finished"] = datetime.fromisoformat(finished) if finished else None
-    return BatchRow(**values)

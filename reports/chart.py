@@ -171,7 +171,11 @@ def summary_view(
         doctor=tuple(rows[id(a)] for a in doctor),
         notes=tuple(rows[id(a)] for a in notes),
         athletes=len(assessments),
-        with_cramps=sum(1 for a in assessments if a.recent_cramps),
+        with_cramps=sum(
+            1
+            for a in assessments
+            if any(since <= i.day <= report_date for i in a.athlete.incidents)
+        ),
         to_see_doctor=sum(1 for a in assessments if sees_doctor(a)),
         by_risk=tuple(sorted(Counter(a.risk for a in assessments).items())),
         by_rule=tuple(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),

@@ -16,9 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Clauses end at sentence punctuation and at words that turn the sentence around.
-CLAUSE_BREAK = re.compile(
-    r"[.;!?\n]+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\byet\b|\bthen\b|\blater\b"
-)
+CLAUSE_BREAK = re.compile(r"[.;!?\n]+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\byet\b|\bthen\b")
 TOKEN = re.compile(r"[a-z0-9']+|[,/&]")
 NEGATORS = frozenset(
     {"no", "not", "without", "denies", "denied", "deny", "never", "nil", "zero", "neither", "nor"}
@@ -57,7 +55,7 @@ PAIN = r"(?:pain|pains|painful|cramp|cramps|cramped|cramping|ache|aches|aching|h
 OWNER = r"(?:(?:the|my|her|his|their|left|right|both|upper|lower)\s+)*"
 BODY = r"(?:calf|calves|leg|legs|shin|shins)"
 HEAT = r"(?:red|reddish|redness|hot|warm|warmth|inflamed|flushed)(?!\s*-?\s*(?:up|ups|down)\b)"
-LINKS = r"(?:is|was|were|looked|looks|look|felt|feels|feel|went|turned|got|became|seemed|still|stayed|remained|very|really|quite|bit|a|slightly|all|and|swollen|tender|sore)"
+LINKS = r"(?:swelled|later|also|is|was|were|looked|looks|look|felt|feels|feel|went|turned|got|became|seemed|still|stayed|remained|very|really|quite|bit|a|slightly|all|and|swollen|tender|sore)"
 URINE = r"(?:urine|pee|peed|piss|wee|urinated|urinating)"
 COLOUR = r"(?:dark|darker|brown|brownish|cola|coke|tea|black)"
 

@@ -16,38 +16,15 @@ SHEET_SOURCES = 3  # more than this is a reading list, not a footnote
 MIN_SOURCES = 2
 
 SOURCES: dict[str, str] = {
-    "miller-2022": (
-        "Miller KC et al. An evidence-based review of the pathophysiology, treatment, and"
-        " prevention of exercise-associated muscle cramps. J Athl Train 2022;57(1):5–15."
-    ),
-    "schwellnus-2011": (
-        "Schwellnus MP et al. Increased running speed and pre-race muscle damage as risk"
-        " factors for exercise-associated muscle cramps in a 56 km ultra-marathon."
-        " Br J Sports Med 2011;45(14):1132–6."
-    ),
-    "schwellnus-2004": (
-        "Schwellnus MP et al. Serum electrolyte concentrations and hydration status are not"
-        " associated with exercise associated muscle cramping in distance runners."
-        " Br J Sports Med 2004;38(4):488–92."
-    ),
-    "nielsen-2014": (
-        "Nielsen RO et al. Excessive progression in weekly running distance and risk of"
-        " running-related injuries. J Orthop Sports Phys Ther 2014;44(10):739–47."
-    ),
-    "buist-2008": (
-        "Buist I et al. No effect of a graded training program on the number of"
-        " running-related injuries in novice runners. Am J Sports Med 2008;36(1):33–9."
-    ),
-    "hew-butler-2015": (
-        "Hew-Butler T et al. Statement of the 3rd International Exercise-Associated"
-        " Hyponatremia Consensus Development Conference. Clin J Sport Med 2015;25(4):303–20."
-    ),
-    "hallegraeff-2012": (
-        "Hallegraeff JM et al. Stretching before sleep reduces the frequency and severity of"
-        " nocturnal leg cramps in older adults. J Physiother 2012;58(1):17–22."
-    ),
-    "nhs-leg-cramps": "NHS. Leg cramps. nhs.uk/conditions/leg-cramps",
-    "medlineplus-rhabdo": "MedlinePlus. Rhabdomyolysis. medlineplus.gov/ency/article/000473.htm",
+    "miller-2022": "Miller KC et al., exercise-associated muscle cramps review, J Athl Train 2022",
+    "schwellnus-2011": "Schwellnus MP et al., running speed and cramps, Br J Sports Med 2011",
+    "schwellnus-2004": "Schwellnus MP et al., electrolytes, hydration and cramps, Br J Sports Med 2004",
+    "nielsen-2014": "Nielsen RO et al., weekly distance progression and injury, JOSPT 2014",
+    "buist-2008": "Buist I et al., graded training and injuries in novices, Am J Sports Med 2008",
+    "hew-butler-2015": "Hew-Butler T et al., hyponatremia consensus, Clin J Sport Med 2015",
+    "hallegraeff-2012": "Hallegraeff JM et al., stretching before sleep, J Physiother 2012",
+    "nhs-leg-cramps": "NHS, Leg cramps (nhs.uk)",
+    "medlineplus-rhabdo": "MedlinePlus, Rhabdomyolysis (medlineplus.gov)",
 }
 
 # Each advice template: its evidence grade and its sources, best first.

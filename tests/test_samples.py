@@ -182,7 +182,8 @@ def advice_words(rule: str, units: str) -> str:
     renderer = Renderer()
     finding = Finding(rule, "act", "evidence", "well supported")
     fragment = renderer._render(
-        f"advice/{rule}.html", {"finding": finding, "rules": RuleSettings(), "units": units}
+        f"advice/{rule}.html",
+        {"finding": finding, "rules": RuleSettings(), "units": units, "minor": False},
     )
     return words(html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
 

@@ -226,7 +226,8 @@ def send_coach_summary(
     msg_id = deliver.message_id(f"{team.name}{COACH_KEY}", prepared.summary_key)
     if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) == "sent":
         return None
-    text, html = renderer.coach_email(prepared.roster, outcomes)
+    assessments = [sheet.assessment for sheet in prepared.sheets]
+    text, html = renderer.coach_email(prepared.roster, outcomes, assessments)
     coach = team.coach or "Coach"
     try:
         message = deliver.build_message(

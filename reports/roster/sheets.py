@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -147,7 +148,35 @@ def _athlete(
         medication=sheet.parse(number, row, col("medication"), cells.yes_or_text),
         condition=cells.text(sheet.value(number, row, col("condition"))),
         coach_note=cells.text(sheet.value(number, row, col("coach_note"))),
+        age=sheet.parse(number, row, col("age"), _age),
+        birth_date=sheet.parse(number, row, col("birth_date"), _birth_date),
     )
+
+
+_AGE_WORDS = re.compile(r"\s*(?:years?|yrs?|y/?o|y)\.?\s*(?:old)?\s*$", re.IGNORECASE)
+
+
+def _age(value: object) -> float | None:
+    """An age in years (`16`, `16 yrs`); minors get a parent's-eye version of some advice."""
+    hint = "type the age in years, e.g. 16, or use a Date of birth column"
+    raw = _AGE_WORDS.sub("", value) if isinstance(value, str) else value
+    parsed = cells.number(raw, "an age", hint)
+    if parsed is None:
+        return None
+    years, unit = parsed
+    if unit is not None or not 3 <= years < 120:
+        raise Unreadable(f"{cells.show(value)} is not an age — {hint}")
+    return years
+
+
+def _birth_date(value: object) -> date | None:
+    """A date of birth: a date cell or date text, in the past."""
+    born = cells.day(value)
+    if born is not None and born.year < 1900:
+        raise Unreadable(
+            f"{cells.show(value)} is not a date of birth — type a date like 2009-03-14"
+        )
+    return born
 
 
 @dataclass(frozen=True)

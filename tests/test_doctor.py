@@ -144,3 +144,36 @@ def test_yes_no_and_free_text_notes_are_told_apart(text: str | None, value: str 
 def test_the_known_cause_list_is_read_from_free_text(condition: str | None, known: bool) -> None:
     """Coaches type conditions in their own words."""
     assert known_cause(condition) is known
+
+
+@pytest.mark.parametrize(
+    ("days", "sentence"),
+    [
+        ((0, 7, 14), "You had cramps in 3 weeks in a row (Nov 8 to Nov 22)."),
+        ((0, 7, 14, 21), "You had cramps in 4 weeks in a row (Nov 1 to Nov 22)."),
+        ((1, 8, 15, 22, 29), "You had cramps in 5 weeks in a row (Oct 24 to Nov 21)."),
+        ((28, 35, 42), None),
+        ((0, 7, 21), None),
+    ],
+)
+def test_cramps_in_weeks_in_a_row_are_counted_in_7_day_blocks(
+    days: tuple[int, ...], sentence: str | None
+) -> None:
+    """Blocks count back from the report date; the newest must lie in the window."""
+    athlete = make_athlete(incidents=tuple(make_incident(d) for d in days))
+    streak_only = RuleSettings(doctor_cramps=99)  # so the count of cramps is not the reason
+    found = [f for f in evaluate(athlete, streak_only, TODAY) if f.rule == "see-doctor"]
+    assert [f.evidence for f in found] == ([] if sentence is None else [sentence])
+
+
+def test_the_coach_reads_a_condition_to_mention_in_the_third_person() -> None:
+    """A watch-level mention is told to the coach about the athlete, not to them."""
+    athlete = make_athlete(
+        name="Grace Okafor", incidents=(make_incident(6),), condition="flat feet"
+    )
+    found = doctor(athlete)
+    assert found is not None
+    assert found[2] == (
+        "Grace's records note a condition (flat feet), and Grace had 1 cramp in the last"
+        " 4 weeks: mention the cramps at the next doctor's visit."
+    )

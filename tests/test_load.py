@@ -69,3 +69,17 @@ def test_a_cramp_in_a_spike_week_ties_pacing_to_the_spike() -> None:
     assert rules["pacing"].evidence == (
         "Your cramp on Oct 29 came in a week your training jumped (week of Oct 26)."
     )
+
+
+@pytest.mark.parametrize(("days_back", "in_week"), [(13, True), (7, True), (6, False), (14, False)])
+def test_a_cramp_counts_in_a_spike_week_from_its_monday_to_its_sunday(
+    days_back: int, in_week: bool
+) -> None:
+    """The week of Nov 9 runs Nov 9 to Nov 15: a cramp on Nov 16 is the next week's."""
+    athlete = make_athlete(
+        weeks=logged([20, 20, 20, 20, 20, 20, 30, 24]).weeks,
+        incidents=(make_incident(days_back),),
+    )
+    found = spikes(make_case(athlete, RULES, TODAY, "miles"))
+    week = next(s for s in found if s.start == date(2026, 11, 9))
+    assert bool(week.cramps) is in_week

@@ -178,3 +178,22 @@ def test_urine_colour_reads_in_either_word_order(
 def test_every_sign_has_a_phrasing_in_the_table() -> None:
     """No red flag goes untested."""
     assert {s for _, signs in FLAGGED for s in signs} == set(SIGN_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("note", "signs"),
+    [("and numb", [NUMB]), (", swollen", [SWELLING]), ("no swelling. swollen now", [SWELLING])],
+)
+def test_a_list_word_with_no_denial_before_it_denies_nothing(note: str, signs: list[str]) -> None:
+    """A stray "and" or comma, or a sign denied once and said again, still counts."""
+    assert signs_in(note) == signs
+    assert denied_signs(note) == []
+
+
+@pytest.mark.parametrize(
+    ("note", "only"),
+    [("no swelling; numb", False), ("no swelling, numbness or tingling", True)],
+)
+def test_a_note_with_a_sign_is_never_only_denials(note: str, only: bool) -> None:
+    """A denied sign beside a stated one is not a note of denials; a denied list is."""
+    assert only_denials(note) is only

@@ -540,3 +540,59 @@ def test_a_note_no_rule_can_place_is_kept_for_the_coach_to_read() -> None:
         "Nov 13: a cramp in the “side stitch”",
         "Nov 19: “felt off all day”",
     )
+
+
+def test_an_act_finding_is_high_risk_only_with_a_cramp_in_the_window() -> None:
+    """A jump in distance alone is watch; with a cramp in the window, the coach talks to them."""
+    spike = mileage([20, 20, 20, 20, 30])
+    assert assess(spike, RULES, TODAY).risk == "watch"
+    assert risk_of([Finding("load-spike", "act", "…")]) == "watch"
+    with_cramp = assess(replace(spike, incidents=(make_incident(3),)), RULES, TODAY)
+    assert with_cramp.risk == "high" and with_cramp.recent_cramps == 1
+    assert with_cramp.unjudged_weeks == ()
+
+
+def test_a_cramp_on_the_first_day_of_the_window_is_recent_not_older() -> None:
+    """Day 27 back is inside the 28-day window; day 28 is older."""
+    assert assess(cramp(27), RULES, TODAY).older_cramps == ()
+    assert len(assess(cramp(28), RULES, TODAY).older_cramps) == 1
+
+
+@pytest.mark.parametrize(
+    ("incidents", "evidence"),
+    [
+        (
+            (make_incident(3, when="after"), make_incident(9, when="after")),
+            "You had 2 cramps just after runs in the last 4 weeks (Nov 13 and Nov 19).",
+        ),
+        (
+            (make_incident(3, when="after"), make_incident(9, when="during")),
+            "You had 2 cramps in the last 4 weeks (Nov 13 and Nov 19).",
+        ),
+        ((make_incident(3, when="after"),), "You had a cramp just after a run on Nov 19."),
+    ],
+)
+def test_cramps_just_after_runs_are_exercise_cramps(
+    incidents: tuple[Incident, ...], evidence: str
+) -> None:
+    """After a run is cramp-response, said as such; night-cramps stays quiet."""
+    athlete = cramps(*incidents)
+    assert finding("cramp-response", athlete).evidence == evidence
+    assert level_of("night-cramps", athlete) is None
+
+
+def test_pacing_names_each_kind_of_cramp_it_saw() -> None:
+    """Faster, racing and a spike week, each said once."""
+    athlete = replace(
+        mileage([20, 20, 20, 20, 20, 20, 30, 30]),
+        incidents=(
+            make_incident(3, pace="faster"),
+            make_incident(9, pace="race"),
+            make_incident(12),
+            make_incident(20, pace="easy"),
+        ),
+    )
+    assert finding("pacing", athlete).evidence == (
+        "3 of your 4 cramps in the last 4 weeks (Nov 10, Nov 13 and Nov 19) came when you ran"
+        " faster than usual, in races or in weeks your training jumped."
+    )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from reports.models import Assessment, Athlete, Finding, Roster
+from reports.models import KM_PER_MILE, Assessment, Athlete, Finding, Roster, Units
 from reports.ranking import by_urgency, order_findings, sees_doctor
 from reports.settings import RuleSettings
 
@@ -78,6 +78,7 @@ class SummaryRow:
 
     assessment: Assessment
     findings: tuple[Finding, ...]
+    weeks: tuple[WeekSlot, ...]
     spark: Sparkline
     last_week: float | None
     change: float | None
@@ -91,6 +92,7 @@ class SummaryRow:
         return cls(
             assessment=assessment,
             findings=tuple(order_findings(assessment.findings)),
+            weeks=slots,
             spark=sparkline(slots),
             last_week=slots[-1].miles,
             change=week_change(slots),
@@ -207,6 +209,49 @@ def week_change(slots: Sequence[WeekSlot]) -> float | None:
     if before is None or last is None or before <= 0:
         return None
     return (last - before) / before
+
+
+def plain_number(value: float, places: int) -> str:
+    """`value` with at most `places` decimals and no trailing zeros."""
+    text = f"{value:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def distance_number(miles: float, units: Units) -> str:
+    """A distance in the team's unit, without the unit: whole above ten, one decimal below."""
+    value = miles * KM_PER_MILE if units == "km" else miles
+    return plain_number(value, 0 if abs(value) >= 9.95 else 1)
+
+
+def chart_description(slots: Sequence[WeekSlot], units: Units) -> str:
+    """The weekly chart in words and numbers, for readers who cannot see it (its alt text).
+
+    `Weekly distance, last 8 weeks, from the week of Sep 28 to the week of Nov 16: 26, 25,
+    not logged, … miles. Cramps in the weeks of Nov 2, Nov 9 (2 cramps) and Nov 16.`
+    """
+    if not slots:
+        return "Weekly distance: no weeks to show."
+    unit = "km" if units == "km" else "miles"
+    numbers = ["not logged" if s.miles is None else distance_number(s.miles, units) for s in slots]
+    span = f"from the week of {_day(slots[0].start)} to the week of {_day(slots[-1].start)}"
+    cramp_weeks = [
+        _day(s.start) + (f" ({s.cramps} cramps)" if s.cramps > 1 else "") for s in slots if s.cramps
+    ]
+    if not cramp_weeks:
+        cramps = "No cramps logged in these weeks."
+    elif len(cramp_weeks) == 1:
+        one = sum(s.cramps for s in slots) == 1
+        cramps = f"{'A cramp' if one else 'Cramps'} in the week of {cramp_weeks[0]}."
+    else:
+        cramps = f"Cramps in the weeks of {', '.join(cramp_weeks[:-1])} and {cramp_weeks[-1]}."
+    return (
+        f"Weekly distance, last {len(slots)} weeks, {span}: {', '.join(numbers)} {unit}. {cramps}"
+    )
+
+
+def _day(day: date) -> str:
+    """`Nov 2`: how the sheets name a week."""
+    return f"{day:%b} {day.day}"
 
 
 def bar_chart(slots: Sequence[WeekSlot], width: float = 800, height: float = 170) -> BarChart:

@@ -269,46 +269,59 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+CONFIG_HELP = "config file (default: ./cramp-reports.toml if present, else built-in defaults)"
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """`--config`, `-v` and `-q`, which people type before or after the command."""
+    flag: object = argparse.SUPPRESS if suppress else False
+    path: object = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=flag, help="log more detail"
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=flag, help="log only warnings and errors"
+    )
+    parser.add_argument("--config", type=Path, metavar="FILE", default=path, help=CONFIG_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser; every command has help text."""
+    """The argument parser; every command and option has help text."""
     parser = argparse.ArgumentParser(
         prog="cramp-reports",
         description="Turn running rosters (.xlsx) into personal calf-cramp prevention sheets.",
     )
     parser.add_argument("--version", action="version", version=f"cramp-reports {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
-    parser.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
-    config_help = "config file (default: ./cramp-reports.toml if present, else built-in defaults)"
-    parser.add_argument("--config", type=Path, metavar="FILE", help=config_help)
-    config = argparse.ArgumentParser(add_help=False)
-    # SUPPRESS: a `--config` given before the command must survive the subcommand's parsing.
-    config.add_argument(
-        "--config", type=Path, metavar="FILE", help=config_help, default=argparse.SUPPRESS
+    _add_global_options(parser, suppress=False)
+    # The same options on every command, SUPPRESSed: one typed before the command keeps its
+    # value when the command's own parsing does not see it again.
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common, suppress=True)
+    sub = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        help="what to do; `cramp-reports COMMAND --help` shows its options",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser(
-        "init", parents=[config], help="make a working folder with a commented config"
-    )
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], summary: str
+    ) -> argparse.ArgumentParser:
+        """A subcommand whose one-line summary is also its `--help` description."""
+        p = sub.add_parser(name, parents=[common], help=summary, description=f"{summary}.")
+        p.set_defaults(func=func)
+        return p
+
+    p = command("init", cmd_init, "make a working folder with a commented config")
     p.add_argument("dir", nargs="?", default=".", help="folder to set up (default: here)")
-    p.set_defaults(func=cmd_init)
-    p = sub.add_parser("template", parents=[config], help="write a blank roster workbook")
+    p = command("template", cmd_template, "write a blank roster workbook")
     p.add_argument("path", help="where to write it, e.g. roster.xlsx")
-    p.set_defaults(func=cmd_template)
-    p = sub.add_parser(
-        "check", parents=[config], help="validate rosters and name every cell to fix"
-    )
+    p = command("check", cmd_check, "validate rosters and name every cell to fix")
     p.add_argument("rosters", nargs="+", metavar="ROSTER", help="workbook(s) to check")
-    p.set_defaults(func=cmd_check)
-    p = sub.add_parser(
-        "render", parents=[config], help="render one roster's PDFs and manifest, send nothing"
-    )
+    p = command("render", cmd_render, "render one roster's PDFs and manifest, send nothing")
     p.add_argument("roster", metavar="ROSTER", help="the workbook")
     p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
-    p.set_defaults(func=cmd_render)
-    p = sub.add_parser(
-        "run", parents=[config], help="one pass over the inbox: check, render, deliver, archive"
-    )
+    p = command("run", cmd_run, "one pass over the inbox: check, render, deliver, archive")
     p.add_argument(
         "--min-age",
         type=float,
@@ -324,16 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
         f"before giving up with exit code 2 (default: {RUN_LOCK_WAIT_SECONDS:g}; a `serve` "
         "is never waited for)",
     )
-    p.set_defaults(func=cmd_run)
-    p = sub.add_parser(
-        "serve", parents=[config], help="run passes on the configured schedule until stopped"
-    )
-    p.set_defaults(func=cmd_serve)
-    p = sub.add_parser(
-        "status", parents=[config], help="recent batches and messages needing attention"
-    )
+    command("serve", cmd_serve, "run passes on the configured schedule until stopped")
+    p = command("status", cmd_status, "recent batches and messages needing attention")
     p.add_argument("--limit", type=int, default=10, help="how many batches to show (default 10)")
-    p.set_defaults(func=cmd_status)
     return parser
 
 

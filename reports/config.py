@@ -25,7 +25,7 @@ from reports.settings import (
 
 CONFIG_NAME = "cramp-reports.toml"
 
-_PATH_KEYS = ("inbox", "archive", "rejected", "out", "outbox", "ledger")
+_PATH_KEYS = ("inbox", "archive", "rejected", "out", "outbox", "ledger", "review", "approved")
 _EVERY = re.compile(r"^\s*(\d+)\s*(second|minute|hour)s?\s*$", re.IGNORECASE)
 _AT = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _EXPECTED = {int: "a whole number", float: "a number", str: "text in quotes", bool: "true or false"}
@@ -222,8 +222,9 @@ def _delivery(reader: _Reader, table: dict[str, Any]) -> DeliverySettings:
     """`[delivery]`, where the TOML key `from` names the `sender` field."""
     if "from" in table:
         table["sender"] = table.pop("from")
-    if "sender" in table and "\n" in str(table["sender"]):
-        raise ConfigError(f"{reader.source}: [delivery] from must be one line")
+    for key, shown in (("sender", "from"), ("admin", "admin")):
+        if key in table and any(ch in str(table[key]) for ch in "\r\n"):
+            raise ConfigError(f"{reader.source}: [delivery] {shown} must be one line")
     try:
         delivery: DeliverySettings = reader.dataclass("delivery", table, DeliverySettings)
     except ConfigError as err:
@@ -242,6 +243,17 @@ def _check_ranges(reader: _Reader, settings: Settings) -> None:
         (limits.max_rows_per_sheet >= 1, "[limits] max_rows_per_sheet must be at least 1"),
         (limits.max_file_mb > 0, "[limits] max_file_mb must be more than 0"),
         (settings.render.workers >= 0, "[render] workers must be 0 (one per core) or more"),
+        (
+            settings.delivery.review_reminder_days >= 1,
+            "[delivery] review_reminder_days must be at least 1",
+        ),
+        # Refused rather than ignored: a coach who asked to review first must never find
+        # the sheets already sent.
+        (
+            not settings.delivery.review,
+            "[delivery] review = true is not available in this version — remove it (or set "
+            "it to false) and check the sheets with `cramp-reports render` before dropping",
+        ),
     ]
     for ok, message in checks:
         if not ok:
@@ -294,6 +306,8 @@ def default_config_text() -> str:
         f'from = "{delivery.sender}"  # the coach: shown as sender',
         '# reply_to = "coach@example.org"',
         "coach_summary = true       # email the coach the team summary after each batch",
+        '# admin = "club@example.org"  # also gets the errors of every rejected workbook',
+        "                           # (the workbook's Team sheet Coach email always does)",
         "",
         '[smtp]                     # used when [delivery] mode = "smtp"',
         f'host = "{smtp.host}"',

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any, Literal, Self, cast
 
 from reports.errors import LedgerError
+from reports.models import PreviousSheet
 
 log = logging.getLogger(__name__)
 
 Status = Literal["pending", "sent", "failed"]
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = (
     """CREATE TABLE batches (
@@ -59,6 +60,29 @@ _SCHEMA = (
     )""",
     "CREATE INDEX messages_sheet ON messages (team, athlete_key, sheet_key)",
     "CREATE INDEX messages_status ON messages (status)",
+)
+# Version 2: each sheet's assessment (for "since your last sheet") and batches under review.
+_SCHEMA_2 = (
+    """CREATE TABLE history (
+        team TEXT NOT NULL,
+        athlete_key TEXT NOT NULL,
+        report_date TEXT NOT NULL,
+        batch_id INTEGER NOT NULL REFERENCES batches (id),
+        rules TEXT NOT NULL,
+        last_week_miles REAL,
+        cramps INTEGER NOT NULL,
+        PRIMARY KEY (team, athlete_key, report_date)
+    )""",
+    """CREATE TABLE reviews (
+        folder TEXT PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches (id),
+        team TEXT NOT NULL,
+        report_date TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'approved', 'sent', 'deleted')),
+        created TEXT NOT NULL,
+        reminded TEXT,
+        updated TEXT NOT NULL
+    )""",
 )
 
 # SQLite's primary result codes (the low byte of an extended code).
@@ -100,6 +124,19 @@ class MessageRow:
     attempts: int
     detail: str
     updated: datetime
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A batch waiting for (or past) the coach's review, by its folder's name."""
+
+    folder: str
+    batch_id: int
+    team: str
+    report_date: date
+    state: str  # waiting | approved | sent | deleted
+    created: datetime
+    reminded: datetime | None
 
 
 @dataclass(frozen=True)
@@ -286,6 +323,68 @@ class Ledger:
         )
         return [MessageRow(**_message(row)) for row in rows]
 
+    def record_history(
+        self, *, batch_id: int, team: str, sheets: list[tuple[str, PreviousSheet]]
+    ) -> None:
+        """Keep each athlete's sheet (athlete key, what it said); a re-run replaces its date's."""
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO history (team, athlete_key, report_date, batch_id, rules, "
+                "last_week_miles, cramps) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(team, key, p.report_date.isoformat(), batch_id, "\n".join(p.rules),
+                  p.last_week_miles, p.cramps) for key, p in sheets],
+            )  # fmt: skip
+
+    def previous_sheets(self, team: str, before: date) -> dict[str, PreviousSheet]:
+        """Each athlete's latest sheet for `team` with a report date before `before`."""
+        rows = self._all(
+            "SELECT athlete_key, report_date, rules, last_week_miles, cramps FROM history h "
+            "WHERE team = ? AND report_date = (SELECT max(report_date) FROM history "
+            "WHERE team = h.team AND athlete_key = h.athlete_key AND report_date < ?)",
+            (team, before.isoformat()),
+        )
+        return {
+            key: PreviousSheet(date.fromisoformat(day), tuple(filter(None, rules.split("\n"))),
+                               miles, cramps)
+            for key, day, rules, miles, cramps in rows
+        }  # fmt: skip
+
+    def open_review(
+        self, *, folder: str, batch_id: int, team: str, report_date: date, now: datetime
+    ) -> None:
+        """Record a batch waiting for review in `folder` (a newer roster's batch replaces it)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO reviews (folder, batch_id, team, report_date, state, "
+                "created, reminded, updated) VALUES (?, ?, ?, ?, 'waiting', ?, NULL, ?)",
+                (folder, batch_id, team, report_date.isoformat(), now.isoformat(),
+                 now.isoformat()),
+            )  # fmt: skip
+
+    def set_review(self, folder: str, *, state: str, now: datetime, reminded: bool = False) -> None:
+        """Move a review on (approved, sent, deleted), or note that the coach was reminded."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE reviews SET state = ?, updated = ?, "
+                "reminded = CASE WHEN ? THEN ? ELSE reminded END WHERE folder = ?",
+                (state, now.isoformat(), reminded, now.isoformat(), folder),
+            )
+
+    def reviews(self, *states: str) -> list[ReviewRow]:
+        """Reviews in any of `states`, oldest first."""
+        marks = ", ".join("?" for _ in states)
+        rows = self._all(
+            "SELECT folder, batch_id, team, report_date, state, created, reminded FROM reviews "
+            f"WHERE state IN ({marks}) ORDER BY created, folder",
+            states,
+        )
+        return [
+            ReviewRow(folder, batch, team, date.fromisoformat(day), state,
+                      datetime.fromisoformat(created),
+                      datetime.fromisoformat(reminded) if reminded else None)
+            for folder, batch, team, day, state, created, reminded in rows
+        ]  # fmt: skip
+
     def _open(self) -> None:
         """Check the file, switch to WAL and bring the schema up to date."""
         with self._guard():
@@ -314,11 +413,12 @@ class Ledger:
     def _migrate(self) -> None:
         """Create the tables in an empty file; refuse a database that is not a ledger."""
         with self._transaction() as db:
-            if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
                 return  # another process created it meanwhile
-            if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise LedgerError(self._not_ours())
-            for statement in _SCHEMA:
+            for statement in (_SCHEMA if version == 0 else ()) + _SCHEMA_2:
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 

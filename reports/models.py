@@ -7,7 +7,7 @@ and renderers convert back to the team's unit on the way out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -44,6 +44,15 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class TextCell:
+    """Text a coach typed that the sheets print (a name, a note), and the cell holding it."""
+
+    sheet: str
+    cell: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,8 @@ class Athlete:
     birth_date: date | None = None
     weeks: tuple[Week, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    parent_email: str | None = None  # copied on the athlete's email
+    send_sheet: bool = True  # False: rendered for the coach, never emailed ("opted-out")
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,9 @@ class Roster:
     athletes: tuple[Athlete, ...]
     report_date: date
     problems: tuple[Problem, ...] = ()
+    # Where printed text came from, for warnings about it; no sheet shows it, so it is left
+    # out of repr(), which sheet keys hash.
+    texts: tuple[TextCell, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
@@ -140,6 +154,28 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class PreviousSheet:
+    """What an athlete's last sheet for the team said (kept in the ledger's history)."""
+
+    report_date: date
+    rules: tuple[str, ...]
+    last_week_miles: float | None
+    cramps: int
+
+
+@dataclass(frozen=True)
+class Since:
+    """What changed since the athlete's previous sheet: new cramps, distance, findings."""
+
+    report_date: date
+    new_cramps: int
+    new_findings: tuple[str, ...]
+    resolved_findings: tuple[str, ...]
+    miles_before: float | None
+    miles_now: float | None
+
+
+@dataclass(frozen=True)
 class Assessment:
     """An athlete evaluated: findings in reading order and an overall risk."""
 
@@ -154,11 +190,12 @@ class Assessment:
     older_cramps: tuple[date, ...] = ()
     # Cramp notes in the window that no rule could place, for the coach to read.
     notes_to_read: tuple[str, ...] = ()
+    since: Since | None = None  # None: a first sheet, or rendered without the ledger
 
 
 @dataclass(frozen=True)
 class DeliveryOutcome:
-    """What happened to one athlete's email: sent, outbox, skipped, failed or unchanged."""
+    """What happened to one athlete's email: sent, outbox, skipped, failed, unchanged, opted-out…"""
 
     name: str
     email: str | None

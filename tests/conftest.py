@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 
-from reports.models import Assessment, Athlete, Incident, Roster, Week
+from reports.models import KM_PER_MILE, Assessment, Athlete, Incident, Roster, Week
 
 # A fixed report date: the last day of the week starting Monday 2026-11-16.
 TODAY = date(2026, 11, 22)
@@ -156,6 +156,37 @@ def canonical_sheets() -> Sheets:
         ["Units", "miles"],
     ]
     return {"Team": team, "Athletes": athletes, "Mileage": mileage, "Cramps": cramps}
+
+
+def typed_date(day: date, order: str, separator: str = "/", year_digits: int = 4) -> str:
+    """A date typed as text with two-digit day and month, `order` "day first" or "month first"."""
+    first, second = (day.day, day.month) if order == "day first" else (day.month, day.day)
+    year = day.year if year_digits == 4 else day.year % 100
+    return f"{first:02d}{separator}{second:02d}{separator}{year:0{year_digits}d}"
+
+
+def day_first_km_sheets() -> Sheets:
+    """The canonical roster as a km club keeps it: distances in km, and every week and cramp
+    date typed as text day first (28/09/2026 …), with no Date order on the Team sheet."""
+    sheets = canonical_sheets()
+    sheets["Team"][4][1] = "km"
+    sheets["Mileage"][0][2] = "Km"
+    for row in sheets["Mileage"][1:]:
+        row[1] = typed_date(row[1], "day first")
+        row[2], row[3] = row[2] * KM_PER_MILE, row[3] * KM_PER_MILE
+    for row in sheets["Cramps"][1:]:
+        row[1] = typed_date(row[1], "day first")
+        row[5] *= KM_PER_MILE
+    return sheets
+
+
+def told_day_first_miles_sheets() -> Sheets:
+    """The canonical miles roster whose Team sheet says Date order DD/MM, with Leo Park's cramp
+    typed 10/11/2026: 10 November, which nothing but the Team sheet settles."""
+    sheets = canonical_sheets()
+    sheets["Team"].append(["Date order", "DD/MM"])
+    sheets["Cramps"][1][1] = "10/11/2026"
+    return sheets
 
 
 def write_workbook(path: Path, sheets: Sheets) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +15,12 @@ import pytest
 
 from reports.cli import build_parser, main
 
-from conftest import canonical_sheets, write_workbook
+from conftest import (
+    canonical_sheets,
+    day_first_km_sheets,
+    told_day_first_miles_sheets,
+    write_workbook,
+)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -23,13 +30,86 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return code, out, err
 
 
-def test_every_command_has_help_text() -> None:
-    """Each subcommand explains itself in `cramp-reports --help`."""
+def test_every_command_and_option_has_help_text() -> None:
+    """`--help` of each subcommand has a description, and every option there says what it does."""
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert set(sub.choices) == {"init", "template", "check", "render", "run", "serve", "status"}
-    helps = {a.dest: a.help for a in sub._choices_actions}
-    assert all(helps[name] for name in sub.choices)
+    summaries = {a.dest: a.help for a in sub._choices_actions}
+    undocumented = [
+        f"cramp-reports {a.option_strings or a.dest}" for a in parser._actions if not a.help
+    ]
+    for name, command in sub.choices.items():
+        assert summaries[name], name
+        assert command.description and command.description in command.format_help(), name
+        undocumented += [
+            f"cramp-reports {name} {a.option_strings or a.dest}"
+            for a in command._actions
+            if not a.help or a.help == argparse.SUPPRESS
+        ]
+    assert undocumented == []
+
+
+GLOBAL_OPTIONS = [
+    (["run", "--quiet"], True, False, None),
+    (["-q", "run"], True, False, None),
+    (["status", "-v"], False, True, None),
+    (["--verbose", "status"], False, True, None),
+    (["run", "--config", "club.toml"], False, False, Path("club.toml")),
+    (["--config", "club.toml", "run"], False, False, Path("club.toml")),
+    (["--config", "a.toml", "serve", "--config", "b.toml"], False, False, Path("b.toml")),
+    (["run"], False, False, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "quiet", "verbose", "config"),
+    GLOBAL_OPTIONS,
+    ids=[" ".join(c[0]) for c in GLOBAL_OPTIONS],
+)
+def test_global_options_count_before_or_after_the_command(
+    argv: list[str], quiet: bool, verbose: bool, config: Path | None
+) -> None:
+    """`-q`, `-v` and `--config` mean the same on either side of the command (the last one wins)."""
+    args = build_parser().parse_args(argv)
+    assert (args.quiet, args.verbose, args.config) == (quiet, verbose, config)
+
+
+def cramp_reports(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """The real `cramp-reports` command, run in `cwd`."""
+    return subprocess.run(
+        [sys.executable, "-m", "reports", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_quiet_verbose_and_config_work_where_people_type_them(tmp_path: Path) -> None:
+    """`run --quiet`, `-q run`, `status -v` and `run --config FILE` all run as typed."""
+    club = tmp_path / "club"
+    stale = time.time() - 60  # older than the default 10 s a dropped file must rest
+    roster = write_workbook(club / "inbox" / "harbor.xlsx", canonical_sheets())
+    os.utime(roster, (stale, stale))
+
+    quiet = cramp_reports(club, "run", "--quiet")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "harbor.xlsx: Harbor Harriers" in quiet.stdout and "INFO" not in quiet.stderr
+    again = cramp_reports(club, "-q", "run")
+    assert again.returncode == 0, again.stderr
+    assert "nothing new" in again.stdout and "INFO" not in again.stderr
+    status = cramp_reports(club, "status", "-v")
+    assert status.returncode == 0, status.stderr
+    assert "harbor.xlsx" in status.stdout
+
+    (club / "elsewhere.toml").write_text('[paths]\ninbox = "drop"\n')
+    dropped = write_workbook(club / "drop" / "ridge.xlsx", canonical_sheets())
+    os.utime(dropped, (stale, stale))
+    configured = cramp_reports(tmp_path, "run", "--config", "club/elsewhere.toml")
+    assert configured.returncode == 0, configured.stderr
+    assert "ridge.xlsx: Harbor Harriers" in configured.stdout
+    assert not (club / "drop" / "ridge.xlsx").exists() and not (tmp_path / "inbox").exists()
 
 
 def test_check_prints_one_line_per_problem_with_the_cell(
@@ -53,6 +133,24 @@ def test_check_prints_one_line_per_problem_with_the_cell(
         for line in lines
     )
     assert lines[-1].startswith("harbor.xlsx: OK")
+
+
+@pytest.mark.parametrize(("sheets", "line"), [
+    (day_first_km_sheets, 'harbor.xlsx: Mileage!B2: note: dates typed as text are read day '
+                          'first, as "28/09/2026" in this cell shows'),
+    (told_day_first_miles_sheets, "harbor.xlsx: Team!B6: note: dates typed as text are read "
+                                  "day first, as this Date order says"),
+])  # fmt: skip
+def test_check_prints_the_date_order_used_and_why(
+    capsys: pytest.CaptureFixture[str],
+    workbook: Callable[..., Path],
+    sheets: Callable[[], dict[str, list[list[object]]]],
+    line: str,
+) -> None:
+    """`check` says whether text dates were read day or month first, and which cell says so."""
+    code, out, _ = run_cli(capsys, "check", str(workbook(sheets())))
+    assert code == 0
+    assert line in out.splitlines()
 
 
 def test_check_exits_1_when_a_roster_has_an_error(

@@ -88,6 +88,12 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
         ({"inbox": {"min_age": 3}}, r"unknown setting \[inbox\] min_age"),
         ({"limits": {"max_file_mb": 0}}, r"\[limits\] max_file_mb must be more than 0"),
         ({"paths": {"inbx": "x"}}, r"unknown setting \[paths\] inbx — did you mean 'inbox'"),
+        ({"delivery": {"admin": "a@b.org\nBcc: x@y.org"}}, r"\[delivery\] admin must be one line"),
+        ({"delivery": {"review": True}}, r"\[delivery\] review = true is not available"),
+        (
+            {"delivery": {"review_reminder_days": 0}},
+            r"\[delivery\] review_reminder_days must be at least 1",
+        ),
     ],
 )
 def test_bad_setting_is_an_error_naming_the_key(data: dict[str, Any], message: str) -> None:

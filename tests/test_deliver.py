@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import re
+import socket
 import ssl
 import subprocess
 from collections.abc import Callable
@@ -20,10 +22,12 @@ from reports.deliver import (
     Outbox,
     SmtpSender,
     build_message,
+    id_domain,
     message_bytes,
     message_id,
     parse_raw,
 )
+from reports.deliver.message import LAST_RESORT_DOMAIN, host_name, machine_domain
 from reports.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
 from reports.settings import SmtpSettings
 
@@ -71,11 +75,41 @@ def pdf_of(msg: EmailMessage) -> tuple[str | None, bytes]:
 
 def test_message_id_is_stable_per_athlete_and_sheet() -> None:
     """The same athlete and sheet always give the same id; a changed sheet gives a new one."""
-    first = message_id("maya chen", "abc")
-    assert first == message_id("maya chen", "abc")
-    assert first != message_id("maya chen", "abd")
-    assert first != message_id("leo park", "abc")
-    assert first.startswith("<") and first.endswith("@cramp-reports.invalid>")
+    first = message_id("maya chen", "abc", "club.example")
+    assert first == message_id("maya chen", "abc", "club.example")
+    assert first != message_id("maya chen", "abd", "club.example")
+    assert first != message_id("leo park", "abc", "club.example")
+    assert first.startswith("<") and first.endswith("@club.example>")
+
+
+SENDER_DOMAINS = [
+    ("Club <coach@club.example>", "club.example"),
+    ("coach@Club.Example.", "club.example"),  # one spelling, so one id for the same sheet
+    ('"Smith, Dana" <dana@harriers.example.org>', "harriers.example.org"),
+    ("Trainer <t@bücher.example>", "xn--bcher-kva.example"),  # IDNA: ASCII in the header
+    ("Coach", None),  # no address at all
+    ("@club.example", None),
+    ("coach@[192.0.2.1]", None),  # an address literal names no host
+    ("coach@-club-.example", None),
+    ("coach@club_site.example", None),
+    ("coach@club..example", None),
+]
+
+
+@pytest.mark.parametrize(("sender", "domain"), SENDER_DOMAINS, ids=[s for s, _ in SENDER_DOMAINS])
+def test_message_ids_carry_the_senders_domain_else_the_machines_name(
+    sender: str, domain: str | None
+) -> None:
+    """`[delivery] from`'s domain when it is a valid host name; else this machine's name."""
+    assert id_domain(sender) == (domain or machine_domain())
+
+
+def test_the_machines_name_is_a_valid_message_id_domain() -> None:
+    """The fallback is the machine's name, checked like any domain, the same on every call."""
+    expected = host_name(socket.getfqdn()) or host_name(socket.gethostname())
+    assert machine_domain() == (expected or LAST_RESORT_DOMAIN) == machine_domain()
+    assert re.fullmatch(r"<[0-9a-f]{40}@[a-z0-9.-]+>", message_id("maya chen", "abc"))
+    assert message_id("maya chen", "abc").endswith(f"@{machine_domain()}>")
 
 
 def test_message_has_text_html_and_the_pdf_with_a_readable_name() -> None:
@@ -100,12 +134,20 @@ def test_message_has_text_html_and_the_pdf_with_a_readable_name() -> None:
         {"sender": "Dana <dana@example.org>\r\nBcc: x@example.org"},
         {"reply_to": "dana@example.org\rBcc: x@example.org"},
         {"attachment_name": "sheet.pdf\nContent-Type: text/html"},
+        {"cc": "kim@example.org\nBcc: everyone@example.org"},
     ],
 )
 def test_header_injection_is_refused(field: dict[str, str]) -> None:
     """A line break in any header value is refused before a message exists."""
     with pytest.raises(DeliveryError, match="line break"):
         make_message(**field)
+
+
+def test_a_parent_is_copied_and_reaches_the_server_envelope() -> None:
+    """`cc` puts the parent on a Cc header, so the mail server delivers to them too."""
+    msg = make_message(cc="kim@example.org")
+    assert [a.addr_spec for a in msg["Cc"].addresses] == ["kim@example.org"]
+    assert [a.addr_spec for a in msg["To"].addresses] == ["maya@example.org"]
 
 
 @pytest.mark.parametrize("addr", ["maya", "maya@", "a@b.org, c@d.org", "maya chen@example.org"])

@@ -218,3 +218,53 @@ def test_a_write_killed_halfway_leaves_no_file_under_its_final_name(
     )
     assert finals == ([final] if final else []) and all(kept)
     assert removed == 1 and sorted(p.name for p in tmp_path.iterdir()) == finals
+
+
+def message_ids(outbox: Path) -> dict[str, str]:
+    """Each recipient's Message-ID, from the .eml files in the outbox."""
+    ids: dict[str, str] = {}
+    for path in outbox.glob("*.eml"):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        address = message["To"].addresses[0].addr_spec
+        assert address not in ids, f"{address} has two emails"
+        ids[address] = message["Message-ID"]
+    return ids
+
+
+def test_message_ids_carry_the_club_domain_and_are_the_same_after_a_crash(
+    tmp_path: Path, reliability: Reliability
+) -> None:
+    """A pass killed while delivering, then run again, gives every email the Message-ID a clean pass gives."""
+    reliability.case(
+        "fault",
+        'SIGKILL while delivering a 12-athlete batch sent from "Club <coach@club.example>", '
+        "then one more run; compared with the same roster run cleanly in another folder",
+        "every Message-ID ends @club.example and is the one the clean run gave that "
+        "message; the ledger records the same ids",
+    )
+    config = CONFIG.replace("Dana Brooks <dana@example.org>", "Club <coach@club.example>")
+    clean, crashed = tmp_path / "clean", tmp_path / "crashed"
+    for work in (clean, crashed):
+        quick_templates(work / "templates")
+        (work / "cramp-reports.toml").write_text(config)
+        write_workbook(work / "inbox" / "big.xlsx", big_roster(12))
+    run_pass(load_settings(None, cwd=clean, env={}), now=datetime.now(UTC), min_age_seconds=0)
+    killed = kill_when(crashed, emails_done, 4, 0.0)
+    after_kill = emails_done(crashed)
+    final = subprocess.run(
+        [sys.executable, "-m", "reports", "run"], cwd=crashed, capture_output=True, text=True
+    )
+    expected, rebuilt = message_ids(clean / "outbox"), message_ids(crashed / "outbox")
+    with sqlite3.connect(crashed / "cramp-reports.sqlite") as db:
+        ledger = {
+            email: msg_id for email, msg_id in db.execute("SELECT email, msg_id FROM messages")
+        }
+    reliability.observed(
+        f"killed: {killed} after {after_kill} emails; last run exit {final.returncode}; "
+        f"{len(rebuilt)} emails, ids equal to the clean run's: {rebuilt == expected}; "
+        f"domains {sorted({i.rpartition('@')[2] for i in rebuilt.values()})}"
+    )
+    assert killed and 4 <= after_kill < 13 and final.returncode == 0, final.stderr
+    assert len(expected) == 13  # twelve athletes and the coach
+    assert all(msg_id.endswith("@club.example>") for msg_id in expected.values())
+    assert rebuilt == expected == ledger

@@ -149,3 +149,27 @@ def test_with_the_server_down_messages_wait_and_a_later_pass_sends_each_once(
 def _manifest(folder: Path) -> dict[str, Any]:
     """The manifest in `folder`."""
     return json.loads((folder / "manifest.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_a_message_queued_by_an_outage_goes_once_after_the_sender_domain_changes(
+    settings: Settings, port: int
+) -> None:
+    """Queued under one `from`, re-dropped under another: each goes once, with its first Message-ID."""
+    drop(settings)
+    run_pass(settings, now=NOW)
+    queued = {m.email: m.msg_id for m in read_status(settings).problems}
+    club = dataclasses.replace(settings.delivery, sender="Club <coach@club.example>")
+    settings = dataclasses.replace(settings, delivery=club)
+    drop(settings)
+    run_pass(settings, now=NOW + timedelta(minutes=15))  # the server is still down
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        run_pass(settings, now=NOW + timedelta(minutes=30))
+    finally:
+        controller.stop()
+    sent = Counter(rcpt[0] for rcpt, _ in collector.messages)
+    ids = {rcpt[0]: str(msg["Message-ID"]) for rcpt, msg in collector.messages}
+    assert sent == dict.fromkeys(queued, 1) and ids == queued
+    assert all(msg_id.endswith("@example.org>") for msg_id in ids.values())

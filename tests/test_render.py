@@ -468,6 +468,32 @@ def test_coach_email_counts_outcomes_and_lists_problems(renderer: Renderer) -> N
     assert "Athletes!B4: not an email" in text and "Athletes!B4: not an email" in markup
 
 
+SUBJECT_LINES = [
+    ("Sheet — {{ team.name }} — {{ report_date }}\n", "Sheet — Harbor Harriers — 2026-11-22"),
+    ("{{ team.name }}\nBcc: all@example.org", "Harbor Harriers Bcc: all@example.org"),
+    ("A{{ '\\r\\n' }}X-Extra: 1{{ '\\u2028\\x00' }}B", "A X-Extra: 1 B"),
+    ("  Tom &   Jerry <run club>  ", "Tom & Jerry <run club>"),  # plain text: not escaped
+    ("{# a note to the coach #}\n{{ report_date|longdate }}", "November 22, 2026"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), SUBJECT_LINES)
+def test_a_one_line_template_folds_every_line_break_into_a_space(
+    tmp_path: Path, source: str, expected: str
+) -> None:
+    """A subject template gives one stripped line, so no text can start a header of its own."""
+    folder = custom_folder(tmp_path, "email/athlete-subject.txt", source)
+    line = Renderer(folder).line("email/athlete-subject.txt", {"team": TEAM, "report_date": TODAY})
+    assert line == expected
+
+
+def test_a_one_line_template_that_renders_nothing_is_a_render_error(tmp_path: Path) -> None:
+    """An empty subject names the coach's file and how to get the built-in one back."""
+    folder = custom_folder(tmp_path, "email/coach-subject.txt", "{% if false %}x{% endif %}\n")
+    with pytest.raises(RenderError, match=r"coach-subject\.txt: it renders as nothing — .*delete"):
+        Renderer(folder).line("email/coach-subject.txt", {})
+
+
 def test_harfbuzz_subset_availability_is_reported() -> None:
     """A plain bool the `doctor` check can print."""
     assert isinstance(harfbuzz_subset_available(), bool)

@@ -289,13 +289,15 @@ def test_wide_km_layout_reads_like_long_miles_layout(tmp_path: Path) -> None:
         f"{weeks[5].month}/{weeks[5].day}/{weeks[5].year}", weeks[6], weeks[7]]  # fmt: skip
     sheets = canonical_sheets()
     sheets["Team"][4][1] = "km"
+    sheets["Team"].append(["Date order", "MM/DD"])  # a km team would otherwise read 10/12 day first
     sheets["Cramps"][1][5] *= KM
     sheets["Mileage"] = wide_mileage(KM, headings)
     roster = read_roster(save(tmp_path / "wide.xlsx", sheets))
     assert_same_athletes(roster, clean_roster(tmp_path, without_long_runs(canonical_sheets())))
     assert roster.team.units == "km"
     assert roster.warnings == ()
-    assert [p.location for p in roster.problems] == ["Mileage!J1"]  # Total: a note, never a week
+    # The order used, then Total: a note, never a week.
+    assert [p.location for p in roster.problems] == ["Team!B6", "Mileage!J1"]
 
 
 def test_exact_cells_are_named_for_bad_distance_email_and_name(tmp_path: Path) -> None:

@@ -44,6 +44,10 @@ def test_template_reads_with_no_warnings(template: Path) -> None:
     assert len(athlete.incidents) == 1
 
 
+# Athletes columns the canonical test roster leaves out: who is copied, who opted out.
+COACH_IN_THE_LOOP = ["Parent email", "Send sheet"]
+
+
 def fields(names: list[str], aliases: dict[str, str]) -> set[str]:
     """The fields a list of headings names."""
     return {m[0] for m in (match_heading(n, aliases) for n in names) if m}
@@ -53,7 +57,7 @@ def test_template_has_every_sheet_and_contract_column(template: Path) -> None:
     """Team, Athletes, Mileage (long layout) and Cramps carry every column of the contract."""
     book = openpyxl.load_workbook(template)
     assert book.sheetnames == ["Instructions", "Team", "Athletes", "Mileage", "Cramps"]
-    assert fields(ATHLETE_HEADERS, ATHLETE_ALIASES) == fields(
+    assert fields([*ATHLETE_HEADERS, *COACH_IN_THE_LOOP], ATHLETE_ALIASES) == fields(
         list(headings(book["Athletes"])), ATHLETE_ALIASES
     )
     assert fields(CRAMP_HEADERS, CRAMP_ALIASES) == fields(
@@ -62,7 +66,7 @@ def test_template_has_every_sheet_and_contract_column(template: Path) -> None:
     assert list(headings(book["Mileage"])) == [
         "Name", "Week of", "Miles", "Long run", "Runs", "Race week", "Hot week"]  # fmt: skip
     assert [r[0].value for r in book["Team"].iter_rows(min_row=2)] == [
-        "Team", "Coach", "Coach email", "Units", "Report date"]  # fmt: skip
+        "Team", "Coach", "Coach email", "Units", "Report date", "Date order"]  # fmt: skip
 
 
 @pytest.mark.parametrize(("sheet", "column", "choices"), [
@@ -82,11 +86,27 @@ def test_template_has_drop_down_lists(
     assert validations(book[sheet])[letter] == choices
 
 
-def test_template_units_is_a_drop_down(template: Path) -> None:
-    """The Team sheet's Units value is a miles/km drop-down."""
+def test_template_units_and_date_order_are_drop_downs(template: Path) -> None:
+    """The Team sheet's Units is a miles/km drop-down and its Date order a day/month one."""
     book = openpyxl.load_workbook(template)
-    (rule,) = book["Team"].data_validations.dataValidation
-    assert (str(rule.sqref), rule.formula1) == ("B5", '"miles,km"')
+    rules = {str(r.sqref): r.formula1 for r in book["Team"].data_validations.dataValidation}
+    assert rules == {"B5": '"miles,km"', "B7": '"day first,month first"'}
+    assert book["Team"]["A7"].value == "Date order"
+
+
+@pytest.mark.parametrize("order", ["day first", "month first"])
+def test_each_date_order_offered_by_the_template_is_read(tmp_path: Path, order: str) -> None:
+    """Either choice of the Date order drop-down reads cleanly and is named by `check`'s note."""
+    path = tmp_path / "roster.xlsx"
+    write_template(path)
+    book = openpyxl.load_workbook(path)
+    book["Team"]["B7"] = order
+    book.save(path)
+    roster = read_roster(path)
+    assert roster.warnings == ()
+    assert [(p.location, p.message) for p in roster.problems] == [
+        ("Team!B7", f"dates typed as text are read {order}, as this Date order says")
+    ]
 
 
 def test_template_freezes_headers_and_formats_dates(template: Path) -> None:

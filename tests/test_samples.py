@@ -245,6 +245,33 @@ def test_manifest_findings_are_the_expected_ones(
     assert actual == EXPECTED[roster]
 
 
+# The file names the sample athletes' sheets had before names were transliterated.
+SHEET_FILES = {
+    "harbor-harriers.xlsx": [
+        "maya-chen.pdf", "leo-park.pdf", "priya-nair.pdf", "jordan-ellis.pdf",
+        "sofia-marquez.pdf", "ethan-brooks.pdf", "noah-kim.pdf", "ava-thompson.pdf",
+        "liam-o-connor.pdf", "chloe-wu.pdf", "mason-reed.pdf", "isabella-rossi.pdf",
+        "grace-okafor.pdf", "daniel-weiss.pdf",
+        "zara-ahmed.pdf", "ben-carter.pdf", "owen-hart.pdf",  # added later, after the others
+    ],
+    "ridgeline-track-club.xlsx": [
+        "aiden-murphy.pdf", "harper-singh.pdf", "lucas-bernard.pdf", "emma-johansson.pdf",
+        "mateo-alvarez.pdf", "zoe-campbell.pdf", "oliver-novak.pdf", "mia-fischer.pdf",
+        "kenji-watanabe.pdf", "amara-osei.pdf", "felix-wagner.pdf", "lina-haddad.pdf",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("roster", sorted(EXPECTED))
+def test_sample_athletes_keep_their_sheet_file_names(
+    rendered: dict[str, tuple[Path, dict[str, Any]]], roster: str
+) -> None:
+    """Every sample athlete's PDF is named as it always was, and is on disk under that name."""
+    folder, manifest = rendered[roster]
+    assert [a["pdf"] for a in manifest["athletes"]] == SHEET_FILES[roster]
+    assert all((folder / name).is_file() for name in SHEET_FILES[roster])
+
+
 @pytest.mark.parametrize(("roster", "name", "rule", "sentence"), EVIDENCE)
 def test_evidence_sentences_quote_the_athletes_own_numbers(
     rendered: dict[str, tuple[Path, dict[str, Any]]],

@@ -2,29 +2,65 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import socket
 from datetime import datetime
 from email import policy
 from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import getaddresses
+from email.utils import getaddresses, parseaddr
 
 from reports.errors import DeliveryError
 
 # Every character that Python's email package (or a mail server) may treat as a line end.
 _BREAKS = frozenset("\r\n\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _MSG_ID = re.compile(r"<[^<>@\s]+@[^<>@\s]+>")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+LAST_RESORT_DOMAIN = "cramp-reports.invalid"  # a reserved name (RFC 2606) that is never real
 WIRE = policy.SMTP  # CRLF line ends: what mail servers and .eml readers expect
 
 
-def message_id(athlete_key: str, sheet_key: str, domain: str = "cramp-reports.invalid") -> str:
-    """A Message-ID that is the same every time for this athlete and this exact sheet."""
+def message_id(athlete_key: str, sheet_key: str, domain: str | None = None) -> str:
+    """A Message-ID that is the same every time for this athlete and this exact sheet.
+
+    `domain` is normally `id_domain([delivery] from)`; without it, this machine's name.
+    """
+    domain = machine_domain() if domain is None else domain
     _refuse_breaks("Message-ID domain", domain)
     digest = hashlib.sha256(f"{athlete_key}\x00{sheet_key}".encode()).hexdigest()[:40]
     return f"<{digest}@{domain}>"
+
+
+def id_domain(sender: str) -> str:
+    """The domain Message-IDs carry: the sender's (`[delivery] from`), else this machine's name."""
+    # Spam filters and mail readers trust an id at the sender's own domain; only the domain
+    # is taken from the config, so ids stay the same for the same sheet whatever the time.
+    local, at, domain = parseaddr(sender)[1].rpartition("@")
+    return (host_name(domain) if local and at else None) or machine_domain()
+
+
+@functools.cache
+def machine_domain() -> str:
+    """This machine's fully qualified name (or plain host name) if it is a valid domain."""
+    for name in (socket.getfqdn(), socket.gethostname()):
+        if domain := host_name(name):
+            return domain
+    return LAST_RESORT_DOMAIN
+
+
+def host_name(name: str) -> str | None:
+    """`name` as a lower-case ASCII host name fit for a Message-ID, or None if it is not one."""
+    try:
+        ascii_name = name.strip().rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+    valid = len(ascii_name) <= 253 and _HOST_NAME.fullmatch(ascii_name)
+    return ascii_name if valid else None
 
 
 def build_message(
@@ -40,8 +76,9 @@ def build_message(
     attachment_name: str | None,
     msg_id: str,
     date: datetime,
+    cc: str | None = None,
 ) -> EmailMessage:
-    """One athlete's email: plain text with an HTML alternative and the PDF sheet attached."""
+    """One email: plain text with an HTML alternative, the PDF attached, `cc` (a parent) copied."""
     for label, value in (
         ("recipient name", to_name),
         ("recipient address", to_addr),
@@ -50,6 +87,7 @@ def build_message(
         ("subject", subject),
         ("attachment name", attachment_name),
         ("Message-ID", msg_id),
+        ("copy (Cc) address", cc),
     ):
         _refuse_breaks(label, value)
     if not _MSG_ID.fullmatch(msg_id):
@@ -57,6 +95,8 @@ def build_message(
     msg = EmailMessage(policy=policy.default)
     msg["From"] = _one_address("[delivery] from", sender)
     msg["To"] = _recipient(to_name, to_addr)
+    if cc:
+        msg["Cc"] = _recipient("", cc)
     if reply_to:
         msg["Reply-To"] = _one_address("[delivery] reply_to", reply_to)
     msg["Subject"] = subject

@@ -9,6 +9,7 @@ from reports import config, inbox
 from reports.errors import RosterError
 from reports.ledger import BatchRow, Ledger, MessageRow
 from reports.models import DeliveryOutcome, Problem
+from reports.pipeline.fonts import with_font_warnings
 from reports.pipeline.passes import PassResult, WorkbookResult, run_pass
 from reports.pipeline.serve import StopRequest, install_stop_handlers, serve
 from reports.pipeline.sheets import Progress, prepare_sheets, write_manifest
@@ -39,7 +40,7 @@ def render_roster(
     path: Path, out_root: Path, settings: Settings, *, progress: Progress | None = None
 ) -> WorkbookResult:
     """Evaluate and render one roster into `out_root`; nothing is sent, nothing moved."""
-    roster = read_roster(path, settings.limits)
+    roster = with_font_warnings(read_roster(path, settings.limits))
     renderer = Renderer(settings.render.templates, settings.render.page_size)
     prepared = prepare_sheets(roster, settings, renderer, out_root, progress=progress)
     outcomes = [
@@ -86,11 +87,11 @@ class CheckResult:
 
 
 def check_rosters(paths: list[Path], limits: LimitSettings) -> list[CheckResult]:
-    """Validate each workbook without rendering anything."""
+    """Validate each workbook without rendering anything, fonts included."""
     results = []
     for path in paths:
         try:
-            roster = read_roster(path, limits)
+            roster = with_font_warnings(read_roster(path, limits))
         except RosterError as err:
             problems = err.problems or (Problem("error", str(err)),)
             results.append(CheckResult(path, tuple(problems), 0))

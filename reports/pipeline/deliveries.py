@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -21,6 +22,7 @@ from reports.errors import (
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome
 from reports.pipeline.sheets import RosterSheets, Sheet
+from reports.ranking import by_urgency, doctor_finding, sees_doctor
 from reports.render import Renderer
 from reports.settings import Settings
 
@@ -71,14 +73,24 @@ class LazySender:
             self._context.__exit__(kind, err, tb)
 
 
-def subject_for(team: str, report_date: str) -> str:
-    """`Your cramp-prevention sheet — <team> — <report date>` (DESIGN's subject line)."""
-    return f"Your cramp-prevention sheet — {team} — {report_date}"
+def subject(renderer: Renderer, kind: str, **context: object) -> str:
+    """The subject of a `kind` email ("athlete", "coach"…), from `email/<kind>-subject.txt`.
+
+    One small template per kind, so a coach's copy can reword one subject and leave the
+    rest built in; a new kind of email brings its own file.
+    """
+    return renderer.line(f"email/{kind}-subject.txt", dict(context))
 
 
 def _attachment_name(name: str, report_date: str) -> str:
-    """A readable attachment name without characters mail clients or file systems dislike."""
-    clean = "".join(c for c in name if c.isalnum() or c in " -'.").strip(" .")[:_MAX_NAME]
+    """A readable attachment name without characters mail clients or file systems dislike.
+
+    The name stays in the athlete's own script: letters, the marks that complete them (the
+    vowel signs of Devanagari or Thai, a decomposed accent) and digits are kept.
+    """
+    composed = unicodedata.normalize("NFC", name)
+    kept = "".join(c for c in composed if unicodedata.category(c)[0] in "LMN" or c in " -'.")
+    clean = kept.strip(" .")[:_MAX_NAME]
     return f"{clean.strip(' .') or 'athlete'} - cramp-prevention sheet {report_date}.pdf"
 
 
@@ -121,6 +133,8 @@ def _deliver_one(
     def outcome(status: str, detail: str) -> DeliveryOutcome:
         return DeliveryOutcome(athlete.name, athlete.email, status, detail)
 
+    if not athlete.send_sheet:
+        return outcome("opted-out", "Send sheet is N on the Athletes sheet: rendered, not sent")
     if not athlete.email:
         return outcome("skipped", "no valid email address on the Athletes sheet")
     if settings.delivery.mode == "off":
@@ -130,28 +144,44 @@ def _deliver_one(
         return outcome("unchanged", "this exact sheet was already sent")
     if previous == "failed":
         return outcome("failed", "the mail server refused this address earlier — fix the email")
+    if previous == "pending":
+        # Left by an outage this pass could not get past (pending ones were resent first).
+        # The ledger's bytes are what goes out next pass; building the message again could
+        # give it another Message-ID (say [delivery] from changed) and send it twice.
+        return outcome(
+            "failed", "the mail server was unreachable; it will be sent on the next pass"
+        )
     report_date = prepared.roster.report_date.isoformat()
     text, html = renderer.athlete_email(
         prepared.roster.team, sheet.assessment, prepared.roster.report_date
     )
-    msg_id = deliver.message_id(f"{team}\0{athlete.key}", sheet.key)
+    msg_id = deliver.message_id(
+        f"{team}\0{athlete.key}", sheet.key, deliver.id_domain(settings.delivery.sender)
+    )
     try:
         message = deliver.build_message(
             to_name=athlete.name,
             to_addr=athlete.email,
             sender=settings.delivery.sender,
             reply_to=settings.delivery.reply_to,
-            subject=subject_for(team, report_date),
+            subject=subject(
+                renderer,
+                "athlete",
+                team=prepared.roster.team,
+                athlete=athlete,
+                report_date=prepared.roster.report_date,
+            ),
             text=text,
             html=html,
             attachment=sheet.pdf.read_bytes(),
             attachment_name=_attachment_name(athlete.name, report_date),
             msg_id=msg_id,
             date=now,
+            cc=athlete.parent_email,
         )
     except DeliveryError as err:
         return outcome("skipped", str(err))
-    return _send_recorded(
+    return send_recorded(
         message,
         ledger,
         sender,
@@ -169,7 +199,7 @@ def _deliver_one(
     )
 
 
-def _send_recorded(
+def send_recorded(
     message: EmailMessage,
     ledger: Ledger,
     sender: LazySender,
@@ -223,11 +253,12 @@ def send_coach_summary(
     ):
         return None
     report_date = prepared.roster.report_date.isoformat()
-    msg_id = deliver.message_id(f"{team.name}{COACH_KEY}", prepared.summary_key)
-    if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) == "sent":
-        return None
-    assessments = [sheet.assessment for sheet in prepared.sheets]
-    text, html = renderer.coach_email(prepared.roster, outcomes, assessments)
+    msg_id = deliver.message_id(
+        f"{team.name}{COACH_KEY}", prepared.summary_key, deliver.id_domain(settings.delivery.sender)
+    )
+    if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) in ("sent", "pending"):
+        return None  # pending: the ledger's bytes go out on the next pass, as for athletes
+    text, html = renderer.coach_email(prepared.roster, outcomes, doctor_first(prepared))
     coach = team.coach or "Coach"
     try:
         message = deliver.build_message(
@@ -235,7 +266,13 @@ def send_coach_summary(
             to_addr=team.coach_email,
             sender=settings.delivery.sender,
             reply_to=None,
-            subject=f"Team summary — {team.name} — {report_date}",
+            subject=subject(
+                renderer,
+                "coach",
+                team=team,
+                roster=prepared.roster,
+                report_date=prepared.roster.report_date,
+            ),
             text=text,
             html=html,
             attachment=prepared.summary_pdf.read_bytes(),
@@ -246,7 +283,7 @@ def send_coach_summary(
     except DeliveryError as err:
         log.warning("coach summary not sent: %s", err)
         return None
-    return _send_recorded(
+    return send_recorded(
         message,
         ledger,
         sender,
@@ -262,6 +299,27 @@ def send_coach_summary(
         ),
         outcome=lambda status, detail: DeliveryOutcome(coach, team.coach_email, status, detail),
     )
+
+
+def doctor_first(prepared: RosterSheets) -> list[tuple[str, str]]:
+    """(name, reason) of each athlete who must see a doctor, urgent first (`reports.ranking`).
+
+    The reason is told about the athlete ("Ava's cramp on Nov 19 …"); an urgent one says
+    first what the coach must make sure of today.
+    """
+    found = []
+    for assessment in by_urgency(
+        [s.assessment for s in prepared.sheets if sees_doctor(s.assessment)]
+    ):
+        finding = doctor_finding(assessment)
+        assert finding is not None  # sees_doctor() said so
+        reason = finding.about or finding.evidence
+        if finding.level == "urgent":
+            reason = f"URGENT: to be seen by a doctor today, no running until cleared. {reason}"
+        else:
+            reason = f"book a check-up. {reason}"
+        found.append((assessment.athlete.name, reason))
+    return found
 
 
 def resend_pending(ledger: Ledger, sender: LazySender, now: datetime, out_root: Path) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from reports import inbox, outputs
+from reports import history, inbox, outputs
 from reports.errors import CrampReportsError, RosterError
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome, Problem
@@ -20,7 +20,9 @@ from reports.pipeline.deliveries import (
     resend_pending,
     send_coach_summary,
 )
-from reports.pipeline.sheets import Progress, prepare_sheets, write_manifest
+from reports.pipeline.fonts import with_font_warnings
+from reports.pipeline.notices import send_rejection
+from reports.pipeline.sheets import Progress, RosterSheets, prepare_sheets, write_manifest
 from reports.render import Renderer
 from reports.roster import read_roster
 from reports.settings import Settings
@@ -157,22 +159,34 @@ def _take_workbook(
             return None
         sha = ""  # unreadable: reading it below files it in rejected/ with the reason
     batch_id = ledger.start_batch(file=path.name, sha256=sha, now=now)
+
+    def notify(coach_email: str | None) -> Callable[[list[str]], object]:
+        return lambda lines: send_rejection(
+            path.name, sha, lines, coach_email, settings, renderer, ledger, sender,
+            batch_id=batch_id, now=now,
+        )  # fmt: skip
+
     try:
-        roster = read_roster(path, settings.limits, follow_links=False)
+        roster = with_font_warnings(read_roster(path, settings.limits, follow_links=False))
     except RosterError as err:
-        return _reject(
-            path, settings, ledger, batch_id, now, err.problems or (Problem("error", str(err)),)
-        )
+        problems = err.problems or (Problem("error", str(err)),)
+        return _reject(path, settings, ledger, batch_id, now, problems, notify(err.coach_email))
     except Exception as err:  # a bug must not stop the other workbooks; the coach gets a report
         log.exception("%s: unexpected failure while reading", path.name)
         problem = Problem(
             "error",
             f"cramp-reports could not read this workbook ({type(err).__name__}: {err}) — please report it with the file attached",
         )
-        return _reject(path, settings, ledger, batch_id, now, (problem,))
+        return _reject(path, settings, ledger, batch_id, now, (problem,), notify(None))
     try:
         prepared = prepare_sheets(
-            roster, settings, renderer, settings.paths.out, progress=progress, stop=stop
+            roster,
+            settings,
+            renderer,
+            settings.paths.out,
+            progress=progress,
+            stop=stop,
+            history=ledger.previous_sheets(roster.team.name, roster.report_date),
         )
         outcomes = (
             []
@@ -192,6 +206,7 @@ def _take_workbook(
                 prepared, outcomes, settings, renderer, ledger, sender, batch_id=batch_id, now=now
             )
             write_manifest(prepared, sha, outcomes)
+            remember_sheets(prepared, ledger, batch_id)
             outcome, moved = "processed", _archive_unchanged(path, sha, settings, now)
     except CrampReportsError as err:
         ledger.finish_batch(
@@ -224,6 +239,16 @@ def _take_workbook(
     )
 
 
+def remember_sheets(prepared: RosterSheets, ledger: Ledger, batch_id: int) -> None:
+    """Keep what each sheet said, so the next report date's sheet can say what changed."""
+    day = prepared.roster.report_date
+    ledger.record_history(
+        batch_id=batch_id,
+        team=prepared.roster.team.name,
+        sheets=[(s.athlete_key, history.remember(s.assessment, day)) for s in prepared.sheets],
+    )
+
+
 def _archive_unchanged(path: Path, sha: str, settings: Settings, now: datetime) -> Path | None:
     """Archive the workbook just processed, unless it was replaced (or removed) meanwhile.
 
@@ -252,11 +277,13 @@ def _reject(
     batch_id: int,
     now: datetime,
     problems: tuple[Problem, ...],
+    notify: Callable[[list[str]], object],
 ) -> WorkbookResult:
-    """File a workbook in rejected/ with a report naming every cell to fix."""
+    """File a workbook in rejected/ with a report naming every cell to fix, and email it."""
     ordered = sorted(problems, key=lambda p: p.severity != "error")
     lines = [str(p) for p in ordered if p.severity != "note"]
     moved = inbox.reject(path, settings.paths.rejected, lines)
+    notify(lines)
     _finish(ledger, batch_id, None, None, 0, Counter(), "rejected", now)
     log.warning(
         "%s: rejected (%s); see %s.errors.txt",

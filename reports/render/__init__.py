@@ -33,12 +33,22 @@ from reports.chart import SummaryView, bar_chart, summary_view, week_slots
 from reports.errors import RenderError
 from reports.models import Assessment, DeliveryOutcome, Roster, Team
 from reports.render import parsing, styles, subsets
-from reports.render.filters import distance, fluid, longdate, percent, shortdate, temperature
+from reports.render.filters import (
+    chart_alt,
+    distance,
+    fluid,
+    longdate,
+    percent,
+    shortdate,
+    temperature,
+)
 from reports.render.stamps import StampBook, StampsFailed, weasyprint_supported
 from reports.settings import PageSize, RuleSettings
 
 logger = logging.getLogger(__name__)
 
+# Tagged PDF/UA-1: structure, language, title and alternative text for screen readers.
+PDF_VARIANT = "pdf/ua-1"
 BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STYLESHEET = "style.css"
 TEMPLATE_SUFFIXES = (".html", ".txt", ".css", ".svg")
@@ -157,7 +167,7 @@ class _Engine:
         sheets = [self.css, self._placeholders(stamps.css)]
         document = source.render(stylesheets=sheets, font_config=self.font_config)
         stamps.apply(document)
-        return bytes(document.write_pdf())
+        return bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
 
     def _placeholders(self, text: str) -> Any:
         """The kept blocks' placeholder rules, parsed once each time a block is kept."""
@@ -166,6 +176,12 @@ class _Engine:
 
             self._placeholder_sheet = (text, CSS(string=text, font_config=self.font_config))
         return self._placeholder_sheet[1]
+
+
+# The order the coach's email counts deliveries in.
+COACH_STATUSES = (
+    "sent", "outbox", "unchanged", "skipped", "failed", "withheld", "opted-out", "awaiting-review",
+)  # fmt: skip
 
 
 class Renderer:
@@ -199,6 +215,7 @@ class Renderer:
             longdate=longdate,
             shortdate=shortdate,
             percent=percent,
+            chart_alt=chart_alt,
         )
         # Blocks laid out once and reused (see stamps.py); `stamps=False` lays out everything.
         self.stamps = StampBook(enabled=stamps)
@@ -260,21 +277,25 @@ class Renderer:
         self,
         roster: Roster,
         outcomes: Sequence[DeliveryOutcome],
-        assessments: Sequence[Assessment] = (),
+        attention: Sequence[tuple[str, str]] = (),
+        review: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
-        """The plain-text and HTML bodies of the coach's summary email, doctor list first."""
+        """The plain-text and HTML bodies of the coach's email for one batch.
+
+        `attention` is (name, reason) for each athlete who must see a doctor, listed first;
+        `review` (folder, how-to) makes it the "ready for review" email.
+        """
         counts = Counter(o.status for o in outcomes)
-        doctor = ranking.by_urgency([a for a in assessments if ranking.sees_doctor(a)])
         context = {
-            "urgent": [a for a in doctor if ranking.is_urgent(a)],
-            "checkup": [a for a in doctor if not ranking.is_urgent(a)],
-            "reason": ranking.doctor_finding,
+            "attention": list(attention),
+            "review": review,
+            "on_purpose": [o for o in outcomes if o.status in ("withheld", "opted-out")],
             "team": roster.team,
             "roster": roster,
             "report_date": roster.report_date,
             "units": roster.team.units,
             "outcomes": list(outcomes),
-            "counts": {s: counts[s] for s in ("sent", "outbox", "unchanged", "skipped", "failed")},
+            "counts": {s: counts[s] for s in COACH_STATUSES},
             "problems": [o for o in outcomes if o.status in ("skipped", "failed")],
             "warnings": [str(p) for p in roster.warnings],
         }
@@ -288,6 +309,19 @@ class Renderer:
         incidents = [i for i in assessment.athlete.incidents if first <= i.day <= report_date]
         context = self._athlete_context(team, assessment, report_date)
         return {**context, "rules": rules, "incidents": incidents}
+
+    def line(self, name: str, context: dict[str, Any]) -> str:
+        """A one-line text template (an email subject), its line breaks folded into spaces."""
+        text = self._render(name, context)
+        # A line break in a header would let a roster value add headers of its own.
+        folded = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+        if not folded:
+            raise RenderError(self._message(self._path_of(name), None, "it renders as nothing"))
+        return folded
+
+    def email_text(self, name: str, context: dict[str, Any]) -> str:
+        """The plain-text body of a notice to the coach or club, from `email/<name>.txt`."""
+        return self._render(f"email/{name}.txt", context)
 
     def _athlete_context(
         self, team: Team, assessment: Assessment, report_date: date

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from reports.models import Athlete, Incident, Roster, Team, Week
 from reports.roster.cells import show
+from reports.roster.dates import MONTH_FIRST, DateOrder, written
 from reports.roster.headers import name_key
 from reports.roster.mileage import MileageEntry, MileageSheet
 from reports.roster.reading import Problems, Who
@@ -25,11 +26,6 @@ def readable(stem: str) -> str:
 
 
 FAR_GAP = timedelta(weeks=26)
-
-
-def us_date(day: date) -> str:
-    """A date as a US coach writes it: 11/22/2026."""
-    return f"{day.month}/{day.day}/{day.year}"
 
 
 @dataclass
@@ -138,6 +134,7 @@ def report_date_of(
     mileage: MileageSheet | None,
     matched: Sequence[tuple[str, MileageEntry]],
     problems: Problems,
+    order: DateOrder = MONTH_FIRST,
 ) -> date | None:
     """The Team sheet's Report date, else the last day of the latest week in Mileage.
 
@@ -154,7 +151,7 @@ def report_date_of(
         cell = next(cell for week, cell in found if week == weeks[-1])
         problems.add(
             "warning",
-            f"{show(us_date(weeks[-1]))} is more than half a year after every other week — "
+            f"{show(written(weeks[-1], order))} is more than half a year after every other week — "
             "check the year; the report date was taken from it",
             mileage.title,
             cell,
@@ -162,51 +159,52 @@ def report_date_of(
     return weeks[-1] + timedelta(days=6)
 
 
-def _after(
-    problems: Problems, sheet: str, cell: str, day: date, report: date, seen: set[str]
-) -> bool:
-    """True (with one warning per cell) when a date falls after the report date."""
-    if day <= report:
-        return False
-    if cell not in seen:
-        seen.add(cell)
-        problems.add(
-            "warning",
-            f"{show(us_date(day))} is after the report date "
-            f"({us_date(report)}) — fix the date, or change the Team sheet's Report "
-            "date; it was skipped",
-            sheet,
-            cell,
-        )
-    return True
+@dataclass
+class _Late:
+    """Warns, once per cell, about dates after the report date, written in the workbook's order."""
+
+    problems: Problems
+    report: date
+    order: DateOrder
+    seen: set[tuple[str, str]] = field(default_factory=set)
+
+    def __call__(self, sheet: str, cell: str, day: date) -> bool:
+        """True (with one warning per cell) when a date falls after the report date."""
+        if day <= self.report:
+            return False
+        if (sheet, cell) not in self.seen:
+            self.seen.add((sheet, cell))
+            self.problems.add(
+                "warning",
+                f"{show(written(day, self.order))} is after the report date "
+                f"({written(self.report, self.order)}) — fix the date, or change the Team "
+                "sheet's Report date; it was skipped",
+                sheet,
+                cell,
+            )
+        return True
 
 
 def weeks_by_athlete(
     mileage: MileageSheet | None,
     matched: Sequence[tuple[str, MileageEntry]],
-    report: date,
-    problems: Problems,
+    late: _Late,
 ) -> tuple[list[date], dict[str, dict[date, MileageEntry]]]:
     """Every week in the roster (oldest first) and each athlete's entry per week."""
     if mileage is None:
         return [], {}
-    seen: set[str] = set()
-    weeks = {
-        w
-        for w, cell in mileage.week_columns
-        if not _after(problems, mileage.title, cell, w, report, seen)
-    }
+    weeks = {w for w, cell in mileage.week_columns if not late(mileage.title, cell, w)}
     table: dict[str, dict[date, MileageEntry]] = defaultdict(dict)
     for key, entry in matched:
-        if _after(problems, entry.who.sheet, entry.week_cell, entry.week, report, seen):
+        if late(entry.who.sheet, entry.week_cell, entry.week):
             continue
         weeks.add(entry.week)
         earlier = table[key].get(entry.week)
         if earlier is not None:
-            problems.add(
+            late.problems.add(
                 "warning",
                 f"is a second entry for {entry.who.name or entry.who.ident}'s "
-                f"week of {us_date(entry.week)} — the first ({earlier.miles_cell}) was "
+                f"week of {written(entry.week, late.order)} — the first ({earlier.miles_cell}) was "
                 "used; delete one of them",
                 entry.who.sheet,
                 entry.miles_cell,
@@ -217,16 +215,13 @@ def weeks_by_athlete(
 
 
 def incidents_by_athlete(
-    cramps: Iterable[CrampEntry], directory: Directory, report: date, problems: Problems
+    cramps: Iterable[CrampEntry], directory: Directory, late: _Late
 ) -> dict[str, list[Incident]]:
     """Each athlete's incidents, oldest first; later-than-report ones are warned and skipped."""
     found: dict[str, list[Incident]] = defaultdict(list)
-    seen: set[str] = set()
     for entry in cramps:
         key = directory.find(entry.who)
-        if key is None or _after(
-            problems, entry.who.sheet, entry.date_cell, entry.incident.day, report, seen
-        ):
+        if key is None or late(entry.who.sheet, entry.date_cell, entry.incident.day):
             continue
         found[key].append(entry.incident)
     for incidents in found.values():
@@ -271,11 +266,13 @@ def assemble(
     mileage: MileageSheet | None,
     cramps: Sequence[CrampEntry],
     problems: Problems,
+    order: DateOrder = MONTH_FIRST,
 ) -> Roster | None:
-    """The Roster, or None when an error makes one impossible (the error is in `problems`)."""
+    """The Roster, or None when an error makes one impossible (the error is in `problems`).
+    Dates in warnings are written in `order`, the way the workbook writes them."""
     keys, directory = key_athletes(rows, problems)
     matched = match_mileage(mileage, directory)
-    report = report_date_of(info, mileage, matched, problems)
+    report = report_date_of(info, mileage, matched, problems, order)
     if report is None:
         if mileage is not None:
             problems.add(
@@ -285,8 +282,9 @@ def assemble(
                 mileage.title,
             )
         return None
-    weeks, logged = weeks_by_athlete(mileage, matched, report, problems)
-    incidents = incidents_by_athlete(cramps, directory, report, problems)
+    late = _Late(problems, report, order)
+    weeks, logged = weeks_by_athlete(mileage, matched, late)
+    incidents = incidents_by_athlete(cramps, directory, late)
     if problems.errors or not rows:
         return None
     athletes = tuple(

@@ -14,7 +14,9 @@ from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from reports.models import KM_PER_MILE, ML_PER_OZ, Pace, Units, Urine, When
+from reports.roster.dates import MONTH_FIRST, DateOrder, text_date, written
 from reports.roster.words import (
+    DATE_ORDER_WORDS,
     EXCEL_ERRORS,
     NO,
     PACE_WORDS,
@@ -33,14 +35,6 @@ EXCEL_EPOCH = date(1899, 12, 30)
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*([a-z°. ]*)$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"^([+-]?\d+),(\d{1,2})(?=\s*[a-z°]*$)")
-_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-_YMD_SLASH = re.compile(r"(?<!\d)(\d{4})/(\d{1,2})/(\d{1,2})(?!\d)")
-_US = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])")
-_MONTH_FORMATS = ("%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y")
-_DATE_PREFIX = re.compile(
-    r"^(?:week\s*(?:of|starting|start|beginning|commencing)?|wk|w/c|starting|beginning)[\s:]*",
-    re.IGNORECASE,
-)
 _EMAIL = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
@@ -273,34 +267,6 @@ def severity(value: object) -> int | None:
     raise Unreadable(f"{show(value)} is not a severity — {hint}")
 
 
-def _make_date(year: int, month: int, day: int) -> date | None:
-    """A calendar date, or None when the numbers do not make one."""
-    if year < 100:
-        year += 2000
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def find_date(raw: str) -> date | None:
-    """A date written anywhere in text: ISO, US m/d/yyyy, or with a month name."""
-    iso = _ISO.search(raw) or _YMD_SLASH.search(raw)
-    if iso:
-        return _make_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-    us = _US.search(raw)
-    if us:
-        return _make_date(int(us.group(3)), int(us.group(1)), int(us.group(2)))
-    words = _DATE_PREFIX.sub("", raw.strip()).replace(",", " ").replace(".", " ")
-    words = " ".join(words.split()).replace("Sept ", "Sep ").replace("sept ", "sep ")
-    for fmt in _MONTH_FORMATS:
-        try:
-            return datetime.strptime(words, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def serial_date(value: float) -> date | None:
     """An Excel day number (a date cell that lost its format), if it is plausibly one."""
     if MIN_SERIAL <= value <= MAX_SERIAL and float(value).is_integer():
@@ -308,8 +274,8 @@ def serial_date(value: float) -> date | None:
     return None
 
 
-def day(value: object) -> date | None:
-    """A date from a date cell, ISO text, US m/d/yyyy text or an Excel day number."""
+def day(value: object, order: DateOrder = MONTH_FIRST) -> date | None:
+    """A date from a date cell, an Excel day number, or text (numbers read in `order`)."""
     if is_blank(value):
         return None
     _check_error(value)
@@ -321,10 +287,16 @@ def day(value: object) -> date | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         found = serial_date(value)
     elif isinstance(value, str):
-        found = find_date(value)
+        found = text_date(value, order)
     if found is None:
-        raise Unreadable(f"{show(value)} is not a date — type a date like 11/16/2026 or 2026-11-16")
+        example = written(date(2026, 11, 16), order)
+        raise Unreadable(f"{show(value)} is not a date — type a date like {example} or 2026-11-16")
     return found
+
+
+def date_order(value: object) -> DateOrder | None:
+    """How a team writes dates as text: day first (DD/MM) or month first (MM/DD)."""
+    return choice(value, DATE_ORDER_WORDS, "date order")
 
 
 def email(value: object) -> str | None:

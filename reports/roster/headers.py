@@ -14,6 +14,7 @@ from itertools import chain
 from typing import Final
 
 from reports.roster import cells
+from reports.roster.dates import MONTH_FIRST, DateOrder, text_date
 from reports.roster.words import UNIT_WORDS
 
 Row = tuple[object, ...]
@@ -49,6 +50,10 @@ ATHLETE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "coach_note": ("coachnote", "coachnotes", "coachsnote", "coachsnotes", "coachscomment",
                    "coachcomment", "note",
                    "notes", "comment", "comments"),
+    "parent_email": ("parentemail", "guardianemail", "parentguardianemail",
+                     "parentsemail", "parentoremail", "parentorguardianemail",
+                     "guardiansemail", "parentemailaddress", "guardianemailaddress"),
+    "send_sheet": ("sendsheet", "sendsheets", "emailsheet", "sendadvicesheet"),
 }  # fmt: skip
 
 MILEAGE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
@@ -95,6 +100,7 @@ TEAM_KEYS: Final[dict[str, tuple[str, ...]]] = {
                     "emailaddress"),
     "units": ("units", "unit", "distanceunit", "distanceunits"),
     "report_date": ("reportdate", "reportingdate", "asof", "date", "reportfor"),
+    "date_order": ("dateorder", "dateformat", "datestyle", "dates"),
 }  # fmt: skip
 
 SHEET_NAMES: Final[dict[str, tuple[str, ...]]] = {
@@ -212,6 +218,7 @@ class Header:
     row: int
     columns: Mapping[str, Column]
     weeks: tuple[tuple[int, date], ...] = ()
+    week_texts: tuple[tuple[int, str], ...] = ()  # the week headings typed as text
     bad_weeks: tuple[tuple[int, str], ...] = ()
     skipped: tuple[tuple[int, str], ...] = ()
 
@@ -220,8 +227,9 @@ class Header:
         return all(f in self.columns for f in fields)
 
 
-def heading_date(value: object) -> date | None:
-    """The week a wide-layout heading names: a date cell, date text or an Excel day number."""
+def heading_date(value: object, order: DateOrder = MONTH_FIRST) -> date | None:
+    """The week a wide-layout heading names: a date cell, date text (read in `order`) or an
+    Excel day number."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -229,14 +237,21 @@ def heading_date(value: object) -> date | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return cells.serial_date(value)
     if isinstance(value, str):
-        return cells.find_date(value)
+        return text_date(value, order)
     return None
 
 
-def read_header(number: int, row: Row, aliases: Mapping[str, str], weeks: bool) -> Header:
+def read_header(
+    number: int,
+    row: Row,
+    aliases: Mapping[str, str],
+    weeks: bool,
+    order: DateOrder = MONTH_FIRST,
+) -> Header:
     """Name every column of a header row; with `weeks`, date headings are week columns."""
     columns: dict[str, Column] = {}
     found_weeks: list[tuple[int, date]] = []
+    week_texts: list[tuple[int, str]] = []
     bad: list[tuple[int, str]] = []
     skipped: list[tuple[int, str]] = []
     for index, value in enumerate(row):
@@ -244,17 +259,21 @@ def read_header(number: int, row: Row, aliases: Mapping[str, str], weeks: bool) 
             continue
         heading = cells.text(value) or ""
         matched = match_heading(heading, aliases) if isinstance(value, str) else None
-        when = heading_date(value) if weeks and matched is None else None
+        when = heading_date(value, order) if weeks and matched is None else None
         if matched and matched[0] not in columns:
             field, unit, written = matched
             columns[field] = Column(field, index, heading, unit, written)
         elif when is not None:
             found_weeks.append((index, when))
+            if isinstance(value, str):
+                week_texts.append((index, value))
         elif weeks and matched is None and isinstance(value, str) and _DATE_LIKE.search(value):
             bad.append((index, heading))
         else:
             skipped.append((index, heading))
-    return Header(number, columns, tuple(found_weeks), tuple(bad), tuple(skipped))
+    return Header(
+        number, columns, tuple(found_weeks), tuple(week_texts), tuple(bad), tuple(skipped)
+    )
 
 
 def _names_someone(header: Header) -> bool:
@@ -263,7 +282,10 @@ def _names_someone(header: Header) -> bool:
 
 
 def find_header(
-    rows: Iterable[NumberedRow], aliases: Mapping[str, str], weeks: bool = False
+    rows: Iterable[NumberedRow],
+    aliases: Mapping[str, str],
+    weeks: bool = False,
+    order: DateOrder = MONTH_FIRST,
 ) -> tuple[Header | None, Iterator[NumberedRow]]:
     """The header row among the first rows (titles and blanks may precede it), and the rest.
 
@@ -275,7 +297,7 @@ def find_header(
     fallback: tuple[int, Header] | None = None
     for number, row in stream:
         seen.append((number, row))
-        header = read_header(number, row, aliases, weeks)
+        header = read_header(number, row, aliases, weeks, order)
         if _names_someone(header):
             if len(header.columns) > 1 or header.weeks:
                 return header, stream

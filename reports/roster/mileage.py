@@ -106,7 +106,7 @@ def _read_long(
                 "this row has no name — type whose week it is, or delete the row",
             )
             continue
-        week = sheet.parse(number, row, week_col, cells.day)
+        week = sheet.day(number, row, week_col)
         if week is None:
             if cells.is_blank(sheet.value(number, row, week_col)):
                 sheet.warn(
@@ -154,6 +154,8 @@ def _read_wide(
             f"{cells.show(heading)} is not a date — head the "
             "column with the first day of its week, e.g. Week of 11/16/2026; it was skipped",
         )
+    for index, text in header.week_texts:
+        sheet.dates.saw(sheet.title, ref(index, header.row), text)
     result = MileageSheet(sheet.title)
     columns: dict[date, int] = {}
     for index, week in header.weeks:

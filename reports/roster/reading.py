@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 from openpyxl.utils import get_column_letter
 
-from reports.models import Problem, Severity
+from reports.models import Problem, Severity, TextCell
 from reports.roster import cells
 from reports.roster.cells import Unreadable
+from reports.roster.dates import TextDates
 from reports.roster.headers import UNIT_KINDS, Column, Header, NumberedRow, Row, find_header
 
 T = TypeVar("T")
@@ -51,6 +53,8 @@ class SheetCells:
     unsaved: frozenset[str] = frozenset()
     more_unsaved: bool = False
     formula_cells: list[str] = field(default_factory=list)
+    dates: TextDates = field(default_factory=TextDates)
+    texts: list[TextCell] = field(default_factory=list)
 
     def value(self, number: int, row: Row, column: Column | None) -> object:
         """The raw value of a column in a row (None when absent)."""
@@ -60,6 +64,17 @@ class SheetCells:
         if found is None and self.unsaved and ref(column.index, number) in self.unsaved:
             self.formula_cells.append(ref(column.index, number))
         return found
+
+    def printed(self, cell: str, text: str | None) -> str | None:
+        """Note that `text`, from `cell`, is printed on the sheets; returns it."""
+        if text:
+            self.texts.append(TextCell(self.title, cell, text))
+        return text
+
+    def printed_text(self, number: int, row: Row, column: Column | None) -> str | None:
+        """A text cell that the sheets print (a group, a note), noted with its cell."""
+        found = cells.text(self.value(number, row, column))
+        return self.printed(ref(column.index, number), found) if column else found
 
     def parse(
         self,
@@ -78,6 +93,25 @@ class SheetCells:
         except Unreadable as err:
             self.warn(ref(column.index, number), str(err))
             return None
+
+    def day(self, number: int, row: Row, column: Column | None) -> date | None:
+        """A date cell of a row, as `day_at` reads it."""
+        raw = self.value(number, row, column)
+        if raw is None or column is None:
+            return None
+        return self.day_at(ref(column.index, number), raw)
+
+    def day_at(self, cell: str, raw: object) -> date | None:
+        """A date, text read in the workbook's date order (and remembered, so the order can
+        be checked); None with a warning naming the cell when it is no date."""
+        try:
+            found = cells.day(raw, self.dates.order)
+        except Unreadable as err:
+            self.warn(cell, str(err))
+            return None
+        if isinstance(raw, str):
+            self.dates.saw(self.title, cell, raw)
+        return found
 
     def warn(self, cell: str | None, message: str) -> None:
         """A warning about a cell of this sheet."""
@@ -206,7 +240,7 @@ def headed(
             filled = filled or not blank(item[1])
             yield item
 
-    header, rest = find_header(watched(), aliases, weeks)
+    header, rest = find_header(watched(), aliases, weeks, sheet.dates.order)
     if header is None:
         if optional and not filled:
             return None

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 DATE_FORMAT: Final = "m/d/yyyy"
 LAST_ROW: Final = 2000  # drop-downs and formats reach this far down each sheet
 YN: Final = ("Y", "N")
+DATE_ORDERS: Final = ("day first", "month first")
 HEADER_FILL: Final = PatternFill("solid", fgColor="DDEBF7")
 EXAMPLE_NAME: Final = "Example Runner"
 EXAMPLE_WEEKS: Final = tuple(date(2026, 1, 5) + timedelta(weeks=i) for i in range(4))
@@ -66,6 +67,16 @@ ATHLETES: Final = (
     ),
     Col("Condition", "Any health condition worth knowing, e.g. flat feet. Optional.", 18),
     Col("Coach note", "A line of your own printed on their sheet. Optional.", 30),
+    Col(
+        "Parent email",
+        "A parent's or guardian's address, copied on the athlete's email. Optional.",
+        28,
+    ),
+    Col(
+        "Send sheet",
+        "N if the athlete asked not to get sheets: you still get theirs. Empty means Y.",
+        choices=YN,
+    ),
 )
 MILEAGE: Final = (
     NAME_COL,
@@ -137,6 +148,14 @@ TEAM: Final = (
         "Optional. The day the report is for; empty means the last day of "
         "the latest week on Mileage.",
     ),
+    (
+        "Date order",
+        None,
+        "Optional. How dates typed as text are read: day first (05/11/2026 is 5 November) "
+        "or month first (11/05/2026 is November 5). Empty means the dates themselves show "
+        "it (28/09/2026 can only be day first), else day first for km and month first for "
+        "miles. Cells formatted as dates are never in doubt.",
+    ),
 )
 GENERAL: Final = (
     "How to fill in this roster",
@@ -145,7 +164,8 @@ GENERAL: Final = (
     "Spell each name the same way on every sheet. Capitals and extra spaces do not matter.",
     "Leave a cell empty when you do not know. On Mileage an empty cell means not logged, "
     "while 0 means the athlete rested that week.",
-    "Y/N columns take Y or N (yes and no work too). Type dates as dates, e.g. 11/16/2026.",
+    "Y/N columns take Y or N (yes and no work too). Type dates as dates, e.g. 11/16/2026; "
+    "a date typed as text is read in the Team sheet's Date order.",
     "Mileage can also have one column per week instead: Name, then one column headed with "
     "each week's first day (e.g. 11/16/2026).",
     f"Delete the {EXAMPLE_NAME} rows before adding your team, save as an Excel Workbook "
@@ -232,6 +252,11 @@ def _team(sheet: Worksheet) -> None:
     for letter, width in (("A", 14), ("B", 28), ("C", 70)):
         sheet.column_dimensions[letter].width = width
     _drop_down(sheet, "B5", Col("Units", "miles or km", choices=("miles", "km")))
+    _drop_down(
+        sheet,
+        "B7",
+        Col("Date order", "day first (DD/MM) or month first (MM/DD)", choices=DATE_ORDERS),
+    )
 
 
 def write_template(path: Path) -> None:
@@ -248,7 +273,8 @@ def write_template(path: Path) -> None:
     ]
     sheets: dict[str, tuple[tuple[Col, ...], list[list[object]]]] = {
         "Athletes": (ATHLETES, [[EXAMPLE_NAME, "runner@example.org", None, "Varsity", "N", "N",
-                                 "Y", 16, "N", None, "Example row: replace it with your team."]]),
+                                 "Y", 16, "N", None, "Example row: replace it with your team.",
+                                 None, "Y"]]),
         "Mileage": (MILEAGE, mileage),
         "Cramps": (CRAMPS, [[EXAMPLE_NAME, date(2026, 1, 29), "after", "calf", "mild", 6, None,
                              "usual", 12, "N", "Y", 55, "light", 2, None,

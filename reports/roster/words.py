@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final, TypeVar
 
 from reports.models import Pace, Urine, When
+from reports.roster.dates import DAY_FIRST, MONTH_FIRST, DateOrder
 
 T = TypeVar("T", bound=str)
 
@@ -63,3 +64,12 @@ URINE_WORDS: Final[dict[str, Urine]] = _options({
     "light": ("clear", "pale", "pale yellow", "light yellow", "straw", "lighter"),
     "dark": ("dark yellow", "amber", "darker", "deep yellow"),
 })  # fmt: skip
+
+# How the Team sheet's Date order may be written, as `choice` sees it (letters and spaces).
+DATE_ORDER_WORDS: Final[dict[str, DateOrder]] = {
+    "day first": DAY_FIRST, "dd mm": DAY_FIRST, "dd mm yyyy": DAY_FIRST, "dd mm yy": DAY_FIRST,
+    "d m y": DAY_FIRST, "dmy": DAY_FIRST, "day month year": DAY_FIRST,
+    "month first": MONTH_FIRST, "mm dd": MONTH_FIRST, "mm dd yyyy": MONTH_FIRST,
+    "mm dd yy": MONTH_FIRST, "m d y": MONTH_FIRST, "mdy": MONTH_FIRST,
+    "month day year": MONTH_FIRST,
+}  # fmt: skip

@@ -14,6 +14,8 @@ from pypdf import PdfReader
 from reports.config import load_settings
 from reports.models import Finding, Level
 from reports.pipeline import render_roster
+from reports.pipeline.deliveries import doctor_first
+from reports.pipeline.sheets import RosterSheets, Sheet
 from reports.render import Renderer
 from reports.rules import RULE_IDS
 from reports.settings import RuleSettings
@@ -385,14 +387,18 @@ def test_at_most_a_quarter_of_each_sample_team_is_high_or_urgent(
         assert 4 * sum(r in ("high", "urgent") for r in risks) <= len(risks)
 
 
-def test_the_coach_email_names_urgent_and_check_up_athletes_first_with_the_reason() -> None:
+def test_the_coach_email_names_urgent_and_check_up_athletes_first_with_the_reason(
+    tmp_path: Path,
+) -> None:
     """The urgent athlete, then those due a check-up, before anything about delivery."""
     roster, assessments = sample_assessed("harbor-harriers.xlsx")
-    text, _ = Renderer().coach_email(roster, [], assessments)
-    urgent = text.index("URGENT")
-    assert urgent < text.index("Ava Thompson: Ava's cramp on Nov 19 lasted 15 minutes")
-    assert text.index("Ava Thompson") < text.index("Jordan Ellis: Jordan had 3 cramps")
-    assert text.index("Jordan Ellis") < text.index("Noah Kim")
+    sheets = tuple(Sheet(a, "", "", tmp_path / "x.pdf") for a in assessments)
+    attention = doctor_first(RosterSheets(roster, tmp_path, sheets, tmp_path / "s.pdf", "", 0))
+    text, _ = Renderer().coach_email(roster, [], attention)
+    urgent = text.index("Ava Thompson: URGENT: to be seen by a doctor today")
+    assert urgent < text.index("Ava's cramp on Nov 19 lasted 15 minutes") < text.index("Jordan")
+    assert text.index("Jordan Ellis: book a check-up. Jordan had 3 cramps") < text.index("Noah Kim")
+    assert text.index("Noah Kim") < text.index("The team summary is attached")
     assert "Grace Okafor" not in text  # a mention at the next visit is not a trip to the doctor
 
 

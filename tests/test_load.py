@@ -83,3 +83,9 @@ def test_a_cramp_counts_in_a_spike_week_from_its_monday_to_its_sunday(
     found = spikes(make_case(athlete, RULES, TODAY, "miles"))
     week = next(s for s in found if s.start == date(2026, 11, 9))
     assert bool(week.cramps) is in_week
+
+
+def test_a_rise_past_the_watch_threshold_only_is_a_watch_week() -> None:
+    """Up 20% on the week before, with no ratio or long-run spike: watch, named."""
+    found = spikes(make_case(logged([20, 20, 20, 20, 20, 20, 20, 24]), RULES, TODAY, "miles"))
+    assert [(s.start, s.level, s.race) for s in found] == [(date(2026, 11, 16), "watch", False)]

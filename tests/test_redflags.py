@@ -197,3 +197,16 @@ def test_a_list_word_with_no_denial_before_it_denies_nothing(note: str, signs: l
 def test_a_note_with_a_sign_is_never_only_denials(note: str, only: bool) -> None:
     """A denied sign beside a stated one is not a note of denials; a denied list is."""
     assert only_denials(note) is only
+
+
+@pytest.mark.parametrize(
+    ("note", "signs"),
+    [
+        ("can’t walk on it", [CANT_WALK]),
+        ("didn‘t feel numb", []),
+        ("couldn`t bear weight", [CANT_WALK]),
+    ],
+)
+def test_curly_and_typewriter_apostrophes_read_the_same(note: str, signs: list[str]) -> None:
+    """Phones type ’ and ‘; some keyboards `; all are an apostrophe."""
+    assert signs_in(note) == signs

@@ -11,16 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from reports.models import (
-    KM_PER_MILE,
-    LEVEL_ORDER,
-    RISK_ORDER,
-    Assessment,
-    Athlete,
-    Finding,
-    Roster,
-    Units,
-)
+from reports.models import KM_PER_MILE, Assessment, Athlete, Finding, Roster, Units
+from reports.ranking import by_urgency, order_findings, sees_doctor
 from reports.settings import RuleSettings
 
 WEEK = timedelta(days=7)
@@ -115,7 +107,12 @@ class SummaryRow:
     @property
     def see_doctor(self) -> bool:
         """Whether this athlete should see a doctor first."""
-        return any(f.rule == "see-doctor" for f in self.findings)
+        return sees_doctor(self.assessment)
+
+    @property
+    def doctor(self) -> Finding | None:
+        """The see-doctor finding that sends this athlete to a doctor, if any."""
+        return next((f for f in self.findings if f.rule == "see-doctor"), None)
 
 
 @dataclass(frozen=True)
@@ -130,6 +127,7 @@ class SummaryView:
     since: date
     rows: tuple[SummaryRow, ...]
     doctor: tuple[SummaryRow, ...]
+    notes: tuple[SummaryRow, ...]
     athletes: int
     with_cramps: int
     to_see_doctor: int
@@ -153,17 +151,17 @@ def summary_view(
     rules: RuleSettings,
     limit: int | None = None,
 ) -> SummaryView:
-    """The summary's content: athletes by risk then name, the doctor list, and the totals.
-
-    Past `limit` athletes (default `SUMMARY_ROWS`), the table and the doctor list each keep
-    the `limit` most urgent: highest risk, then a doctor's visit, then most findings to act on.
+    """The summary's content: athletes most urgent first (`reports.ranking`), the doctor
+    list, the notes to read, and the totals; past `limit` athletes (default `SUMMARY_ROWS`)
+    each list keeps the `limit` most urgent.
     """
     limit = SUMMARY_ROWS if limit is None else limit
     report_date = roster.report_date
     since = report_date - timedelta(days=rules.window_days - 1)
-    doctors = [a for a in assessments if _sees_doctor(a)]
-    listed, doctor = _most_urgent(assessments, limit), _most_urgent(doctors, limit)
-    rows = {id(a): SummaryRow.of(a, report_date, since) for a in (*listed, *doctor)}
+    listed = by_urgency(assessments, limit)
+    doctor = by_urgency([a for a in assessments if sees_doctor(a)], limit)
+    notes = by_urgency([a for a in assessments if a.notes_to_read], limit)
+    rows = {id(a): SummaryRow.of(a, report_date, since) for a in (*listed, *doctor, *notes)}
     if len(assessments) > limit:
         roster = replace(roster, athletes=tuple(row.athlete for row in rows.values()))
     by_rule = Counter(rule for a in assessments for rule in {f.rule for f in a.findings})
@@ -173,44 +171,17 @@ def summary_view(
         since=since,
         rows=tuple(rows[id(a)] for a in listed),
         doctor=tuple(rows[id(a)] for a in doctor),
+        notes=tuple(rows[id(a)] for a in notes),
         athletes=len(assessments),
         with_cramps=sum(
             1
             for a in assessments
             if any(since <= i.day <= report_date for i in a.athlete.incidents)
         ),
-        to_see_doctor=len(doctors),
+        to_see_doctor=sum(1 for a in assessments if sees_doctor(a)),
         by_risk=tuple(sorted(Counter(a.risk for a in assessments).items())),
         by_rule=tuple(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
-
-
-def _most_urgent(assessments: Sequence[Assessment], limit: int) -> list[Assessment]:
-    """At most `limit` athletes, the most urgent kept, listed by risk then name."""
-    chosen = sorted(assessments, key=_urgency)[:limit] if len(assessments) > limit else assessments
-    return sorted(chosen, key=_risk_then_name)
-
-
-def _urgency(assessment: Assessment) -> tuple[int, bool, int, int, str]:
-    """Risk, then a doctor's visit, then how many findings call for action, then how many in all."""
-    acts = sum(1 for f in assessment.findings if f.level == "act")
-    risk, name = _risk_then_name(assessment)
-    return risk, not _sees_doctor(assessment), -acts, -len(assessment.findings), name
-
-
-def _sees_doctor(assessment: Assessment) -> bool:
-    """Whether a finding sends this athlete to a doctor."""
-    return any(f.rule == "see-doctor" for f in assessment.findings)
-
-
-def _risk_then_name(assessment: Assessment) -> tuple[int, str]:
-    """Sort key: high risk first, then by name."""
-    return RISK_ORDER.get(assessment.risk, 9), assessment.athlete.name.casefold()
-
-
-def order_findings(findings: Sequence[Finding]) -> list[Finding]:
-    """`see-doctor` first, then act, watch, info; ties keep the rules' order."""
-    return sorted(findings, key=lambda f: (f.rule != "see-doctor", LEVEL_ORDER.get(f.level, 9)))
 
 
 def week_slots(athlete: Athlete, report_date: date, count: int = 8) -> tuple[WeekSlot, ...]:

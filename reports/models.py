@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-Level = Literal["info", "watch", "act"]
-Risk = Literal["low", "watch", "high"]
+Level = Literal["info", "watch", "act", "urgent"]
+Risk = Literal["low", "watch", "high", "urgent"]
 Severity = Literal["error", "warning", "note"]
 Units = Literal["miles", "km"]
 When = Literal["during", "after", "night"]
@@ -22,8 +22,8 @@ Urine = Literal["light", "dark"]
 KM_PER_MILE = 1.609344
 ML_PER_OZ = 29.5735295625
 
-LEVEL_ORDER: dict[str, int] = {"act": 0, "watch": 1, "info": 2}
-RISK_ORDER: dict[str, int] = {"high": 0, "watch": 1, "low": 2}
+LEVEL_ORDER: dict[str, int] = {"urgent": 0, "act": 1, "watch": 2, "info": 3}
+RISK_ORDER: dict[str, int] = {"urgent": 0, "high": 1, "watch": 2, "low": 3}
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,8 @@ class Athlete:
     medication: str | None = None
     condition: str | None = None
     coach_note: str | None = None
+    age: float | None = None
+    birth_date: date | None = None
     weeks: tuple[Week, ...] = ()
     incidents: tuple[Incident, ...] = ()
     parent_email: str | None = None  # copied on the athlete's email
@@ -147,6 +149,8 @@ class Finding:
     level: Level
     evidence: str
     strength: str = ""
+    # The same evidence told to the coach, in the third person ("Ava's cramp on Nov 19 …").
+    about: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,14 @@ class Assessment:
     athlete: Athlete
     findings: tuple[Finding, ...]
     risk: Risk
+    minor: bool = False
+    recent_cramps: int = 0
+    # Weeks of the window whose load could not be judged (they or the week before not logged).
+    unjudged_weeks: tuple[date, ...] = ()
+    # Days of cramps logged before the window: one line on the sheet, no advice.
+    older_cramps: tuple[date, ...] = ()
+    # Cramp notes in the window that no rule could place, for the coach to read.
+    notes_to_read: tuple[str, ...] = ()
     since: Since | None = None  # None: a first sheet, or rendered without the ledger
 
 

@@ -200,7 +200,7 @@ def test_a_see_doctor_sheet_reads_name_then_finding_then_chart_then_plan(
         text = folded(structure(reader_of(sample.pdf)).reading())
         name = sample.assessment.athlete.name
         for marks in (
-            [name, "See a doctor first", "Your last 8 weeks", "[figure]", "Your plan"],
+            [name, "See a doctor", "Your last 8 weeks", "[figure]", "Your plan"],
             [name, "What we noticed", "[figure]"],
         ):
             places = [text.find(mark) for mark in marks]

@@ -153,11 +153,11 @@ TEAM_OF_SIX = [
 
 
 def test_summary_view_lists_everyone_up_to_the_limit() -> None:
-    """A club-sized roster: every athlete by risk then name, nothing left out."""
+    """A club-sized roster: every athlete most urgent first, nothing left out."""
     roster = Roster("club.xlsx", Team("Club"), tuple(a.athlete for a in TEAM_OF_SIX), TODAY)
     view = summary_view(roster, TEAM_OF_SIX, RuleSettings(), limit=6)
     assert [r.athlete.name for r in view.rows] == [
-        "Ada High", "Cal Doctor", "Dee Doctor", "Eve Many", "Bea Watch", "Finn Low",
+        "Cal Doctor", "Dee Doctor", "Eve Many", "Ada High", "Bea Watch", "Finn Low",
     ]  # fmt: skip
     assert [r.athlete.name for r in view.doctor] == ["Cal Doctor", "Dee Doctor"]
     assert view.rows_left_out == view.doctor_left_out == 0

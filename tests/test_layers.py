@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "reports"
 # The pure core: stdlib only, no I/O, no clock. Add a module here when the core grows.
 CORE = (
     "models", "settings", "errors", "metrics", "rules", "evidence", "case", "doctor", "chart",
-    "history",
+    "history", "redflags", "load", "ranking", "sources",
 )  # fmt: skip
 # Adapters: one kind of I/O each; none may import another. (`files`, the one way files are
 # written, is shared by them and is neither core nor adapter.)

@@ -22,6 +22,7 @@ from reports.errors import (
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome
 from reports.pipeline.sheets import RosterSheets, Sheet
+from reports.ranking import by_urgency, doctor_finding, sees_doctor
 from reports.render import Renderer
 from reports.settings import Settings
 
@@ -357,20 +358,21 @@ def send_coach_summary(
 
 
 def doctor_first(prepared: RosterSheets) -> list[tuple[str, str]]:
-    """(name, reason) of each athlete with an urgent or see-doctor finding, most urgent first."""
-    found: list[tuple[int, int, str, str]] = []
-    for index, sheet in enumerate(prepared.sheets):
-        flagged = [
-            f
-            for f in sheet.assessment.findings
-            if _URGENCY.get(f.level) == 0 or f.rule == "see-doctor"
-        ]
-        if flagged:
-            # By level string, so a level added later (e.g. "urgent") sorts without a code change.
-            first = min(flagged, key=lambda f: _URGENCY.get(f.level, len(_URGENCY)))
-            rank = _URGENCY.get(first.level, len(_URGENCY))
-            found.append((rank, index, sheet.assessment.athlete.name, first.evidence))
-    return [(name, reason) for _, _, name, reason in sorted(found)]
+    """(name, reason) of each athlete who must see a doctor, urgent first (`reports.ranking`).
 
-
-_URGENCY = {"urgent": 0, "act": 1, "watch": 2, "info": 3}
+    The reason is told about the athlete ("Ava's cramp on Nov 19 …"); an urgent one says
+    first what the coach must make sure of today.
+    """
+    found = []
+    for assessment in by_urgency(
+        [s.assessment for s in prepared.sheets if sees_doctor(s.assessment)]
+    ):
+        finding = doctor_finding(assessment)
+        assert finding is not None  # sees_doctor() said so
+        reason = finding.about or finding.evidence
+        if finding.level == "urgent":
+            reason = f"URGENT: to be seen by a doctor today, no running until cleared. {reason}"
+        else:
+            reason = f"book a check-up. {reason}"
+        found.append((assessment.athlete.name, reason))
+    return found

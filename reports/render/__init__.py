@@ -27,8 +27,9 @@ from urllib.request import url2pathname
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from reports import __version__
-from reports.chart import SummaryView, bar_chart, order_findings, summary_view, week_slots
+from reports import __version__, ranking, sources
+from reports.case import window_start
+from reports.chart import SummaryView, bar_chart, summary_view, week_slots
 from reports.errors import RenderError
 from reports.models import Assessment, DeliveryOutcome, Roster, Team
 from reports.render import parsing, styles, subsets
@@ -239,15 +240,15 @@ class Renderer:
         self, team: Team, assessment: Assessment, report_date: date, rules: RuleSettings
     ) -> bytes:
         """One athlete's advice sheet as PDF bytes."""
-        context = self._athlete_context(team, assessment, report_date)
-        return self._pdf("athlete.html", {**context, "rules": rules})
+        return self._pdf("athlete.html", self._sheet_context(team, assessment, report_date, rules))
 
     def athlete_html(
         self, team: Team, assessment: Assessment, report_date: date, rules: RuleSettings
     ) -> str:
         """One athlete's advice sheet as HTML, every block in full (no placeholders)."""
-        context = self._athlete_context(team, assessment, report_date)
-        return self._render("athlete.html", {**context, "rules": rules})
+        return self._render(
+            "athlete.html", self._sheet_context(team, assessment, report_date, rules)
+        )
 
     def summary_pdf(
         self, roster: Roster, assessments: Sequence[Assessment], rules: RuleSettings
@@ -300,6 +301,15 @@ class Renderer:
         }
         return self._render("email/coach.txt", context), self._render("email/coach.html", context)
 
+    def _sheet_context(
+        self, team: Team, assessment: Assessment, report_date: date, rules: RuleSettings
+    ) -> dict[str, Any]:
+        """What the athlete's sheet is given: the email's context, the rules, the window's cramps."""
+        first = window_start(report_date, rules.window_days)
+        incidents = [i for i in assessment.athlete.incidents if first <= i.day <= report_date]
+        context = self._athlete_context(team, assessment, report_date)
+        return {**context, "rules": rules, "incidents": incidents}
+
     def line(self, name: str, context: dict[str, Any]) -> str:
         """A one-line text template (an email subject), its line breaks folded into spaces."""
         text = self._render(name, context)
@@ -318,17 +328,21 @@ class Renderer:
     ) -> dict[str, Any]:
         """What the athlete templates (sheet and email) are given."""
         slots = week_slots(assessment.athlete, report_date)
+        findings = ranking.order_findings(assessment.findings)
         return {
             "team": team,
             "athlete": assessment.athlete,
             "assessment": assessment,
-            "findings": order_findings(assessment.findings),
+            "findings": findings,
+            "minor": assessment.minor,
+            "urgent": ranking.is_urgent(assessment),
+            "sources": sources.for_sheet(findings),
             "report_date": report_date,
             "units": team.units,
             "weeks": slots,
             "chart": bar_chart(slots),
             "author": team.coach or team.name,
-            "see_doctor": any(f.rule == "see-doctor" for f in assessment.findings),
+            "see_doctor": ranking.sees_doctor(assessment),
         }
 
     def _summary_context(self, view: SummaryView) -> dict[str, Any]:
@@ -344,6 +358,7 @@ class Renderer:
             "author": roster.team.coach or roster.team.name,
             "rows": list(view.rows),
             "doctor": list(view.doctor),
+            "notes": list(view.notes),
             "warnings": [str(p) for p in roster.warnings],
             "left_out": {"rows": view.rows_left_out, "doctor": view.doctor_left_out},
             "totals": {

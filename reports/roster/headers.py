@@ -45,6 +45,8 @@ ATHLETE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "medication": ("medication", "medications", "meds", "medicine", "medicines"),
     "condition": ("condition", "conditions", "medicalcondition", "medicalconditions",
                   "healthcondition", "health"),
+    "age": ("age", "ageyears", "agenow"),
+    "birth_date": ("dateofbirth", "dob", "birthdate", "birthday", "born", "dateborn"),
     "coach_note": ("coachnote", "coachnotes", "coachsnote", "coachsnotes", "coachscomment",
                    "coachcomment", "note",
                    "notes", "comment", "comments"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -168,6 +169,8 @@ def _athlete(
         coach_note=sheet.printed_text(number, row, col("coach_note")),
         parent_email=_email(sheet, number, row, header, name, "parent_email"),
         send_sheet=_send_sheet(sheet, number, row, header, name),
+        age=sheet.parse(number, row, col("age"), _age),
+        birth_date=sheet.day(number, row, col("birth_date")),
     )
 
 
@@ -181,6 +184,22 @@ def _send_sheet(sheet: SheetCells, number: int, row: Row, header: Header, name: 
         cell = ref(column.index, number) if column else None
         sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
         return False
+
+
+_AGE_WORDS = re.compile(r"\s*(?:years?|yrs?|y/?o|y)\.?\s*(?:old)?\s*$", re.IGNORECASE)
+
+
+def _age(value: object) -> float | None:
+    """An age in years (`16`, `16 yrs`): under 18 on the report date is a minor."""
+    hint = "type the age in years, e.g. 16, or use a Date of birth column"
+    raw = _AGE_WORDS.sub("", value) if isinstance(value, str) else value
+    parsed = cells.number(raw, "an age", hint)
+    if parsed is None:
+        return None
+    years, unit = parsed
+    if unit is not None or not 3 <= years < 120:
+        raise Unreadable(f"{cells.show(value)} is not an age — {hint}")
+    return years
 
 
 @dataclass(frozen=True)

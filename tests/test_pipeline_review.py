@@ -29,17 +29,18 @@ WEEK_1, WEEK_2 = "harbor-harriers-2026-11-22", "harbor-harriers-2026-11-29"
 
 
 def roster(weeks: int = 8) -> dict[str, list[list[Any]]]:
-    """The canonical team with a parent on Maya, Leo's swollen calf (see a doctor), Rosa, and Kai opted out."""
+    """The canonical team with Maya a minor (15) and her parent, Leo's swollen calf (see a
+    doctor), Rosa, and Kai opted out."""
     sheets = canonical_sheets()
     header, maya, leo, sam = sheets["Athletes"]
     blank = [None] * (len(header) - 2)
     sheets["Athletes"] = [
-        [*header, "Parent email", "Send sheet"],
-        [*maya, "Lin Chen <lin@example.org>", None],
-        [*leo, None, None],
-        [*sam, None, None],
-        ["Rosa Diaz", "rosa@example.org", *blank, None, None],
-        ["Kai Lee", "kai@example.org", *blank, None, "N"],
+        [*header, "Parent email", "Send sheet", "Age"],
+        [*maya, "Lin Chen <lin@example.org>", None, 15],
+        [*leo, None, None, None],
+        [*sam, None, None, None],
+        ["Rosa Diaz", "rosa@example.org", *blank, None, None, None],
+        ["Kai Lee", "kai@example.org", *blank, None, "N", None],
     ]
     for name in ("Rosa Diaz", "Kai Lee"):
         for week in range(8):
@@ -178,6 +179,8 @@ def test_two_weekly_drops_reach_each_athlete_once_and_only_after_the_coach_appro
     assert club.athlete_mail() == Counter({"maya@example.org": 1, "leo@example.org": 1})
     maya = next(m for m in club.mail() if "maya@example.org" in m.recipients)
     assert "lin@example.org" in maya.recipients and "lin@example.org" in str(maya.message["Cc"])
+    others = [m for m in club.mail() if "maya@example.org" not in m.recipients]
+    assert others and all("lin@example.org" not in m.recipients for m in others)
     (pdf,) = maya.message.iter_attachments()
     out = club.settings.paths.out / "harbor-harriers" / "2026-11-22"
     assert pdf.get_content() == (out / "maya-chen.pdf").read_bytes()

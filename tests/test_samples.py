@@ -362,7 +362,8 @@ def test_no_salt_without_electrolytes_no_tablets_for_minors_today_when_urgent(
     rendered: dict[str, tuple[Path, dict[str, Any]]],
 ) -> None:
     """Every sample sheet: salt only with an electrolytes finding, no tablets on a minor's
-    sheet, "today" on every urgent sheet, and massage only with the swollen/hot/red caveat."""
+    sheet, "today" and no running on every urgent sheet, and massage only with the
+    swollen/hot/red caveat."""
     young = minors()
     for athlete, text in sheets(rendered):
         rules = {f["rule"] for f in athlete["findings"]}
@@ -373,6 +374,7 @@ def test_no_salt_without_electrolytes_no_tablets_for_minors_today_when_urgent(
             assert "tablet" not in text, name
         if athlete["risk"] == "urgent":
             assert "today" in text and "no running until a doctor clears you" in text, name
+            assert "jog again" not in text, name
         for sentence in re.split(r"(?<=[.!?])\s", text):
             if "massag" in sentence:
                 assert all(w in sentence for w in ("swollen", "hot", "red")), (name, sentence)

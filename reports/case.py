@@ -64,6 +64,21 @@ def make_case(athlete: Athlete, settings: RuleSettings, report_date: date, units
     )
 
 
+ADULT_AGE = 18
+
+
+def is_minor(athlete: Athlete, report_date: date) -> bool:
+    """Under 18 on the report date, by date of birth when known, else by the Age column."""
+    born = athlete.birth_date
+    if born is not None:
+        try:
+            adult = born.replace(year=born.year + ADULT_AGE)
+        except ValueError:  # born on Feb 29: of age on Mar 1 in a common year
+            adult = date(born.year + ADULT_AGE, 3, 1)
+        return report_date < adult
+    return athlete.age is not None and athlete.age < ADULT_AGE
+
+
 def where(case: Case, incident: Incident, heat: bool = True) -> str:
     """`80 minutes into your 11 mi run, at 84 °F` from whatever details were logged."""
     u = case.units

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from reports.models import LEVEL_ORDER, RISK_ORDER, Assessment, Athlete, Finding, Roster
+from reports.models import KM_PER_MILE, Assessment, Athlete, Finding, Roster, Units
+from reports.ranking import by_urgency, order_findings, sees_doctor
 from reports.settings import RuleSettings
 
 WEEK = timedelta(days=7)
@@ -77,6 +78,7 @@ class SummaryRow:
 
     assessment: Assessment
     findings: tuple[Finding, ...]
+    weeks: tuple[WeekSlot, ...]
     spark: Sparkline
     last_week: float | None
     change: float | None
@@ -90,6 +92,7 @@ class SummaryRow:
         return cls(
             assessment=assessment,
             findings=tuple(order_findings(assessment.findings)),
+            weeks=slots,
             spark=sparkline(slots),
             last_week=slots[-1].miles,
             change=week_change(slots),
@@ -104,7 +107,12 @@ class SummaryRow:
     @property
     def see_doctor(self) -> bool:
         """Whether this athlete should see a doctor first."""
-        return any(f.rule == "see-doctor" for f in self.findings)
+        return sees_doctor(self.assessment)
+
+    @property
+    def doctor(self) -> Finding | None:
+        """The see-doctor finding that sends this athlete to a doctor, if any."""
+        return next((f for f in self.findings if f.rule == "see-doctor"), None)
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,7 @@ class SummaryView:
     since: date
     rows: tuple[SummaryRow, ...]
     doctor: tuple[SummaryRow, ...]
+    notes: tuple[SummaryRow, ...]
     athletes: int
     with_cramps: int
     to_see_doctor: int
@@ -142,17 +151,17 @@ def summary_view(
     rules: RuleSettings,
     limit: int | None = None,
 ) -> SummaryView:
-    """The summary's content: athletes by risk then name, the doctor list, and the totals.
-
-    Past `limit` athletes (default `SUMMARY_ROWS`), the table and the doctor list each keep
-    the `limit` most urgent: highest risk, then a doctor's visit, then most findings to act on.
+    """The summary's content: athletes most urgent first (`reports.ranking`), the doctor
+    list, the notes to read, and the totals; past `limit` athletes (default `SUMMARY_ROWS`)
+    each list keeps the `limit` most urgent.
     """
     limit = SUMMARY_ROWS if limit is None else limit
     report_date = roster.report_date
     since = report_date - timedelta(days=rules.window_days - 1)
-    doctors = [a for a in assessments if _sees_doctor(a)]
-    listed, doctor = _most_urgent(assessments, limit), _most_urgent(doctors, limit)
-    rows = {id(a): SummaryRow.of(a, report_date, since) for a in (*listed, *doctor)}
+    listed = by_urgency(assessments, limit)
+    doctor = by_urgency([a for a in assessments if sees_doctor(a)], limit)
+    notes = by_urgency([a for a in assessments if a.notes_to_read], limit)
+    rows = {id(a): SummaryRow.of(a, report_date, since) for a in (*listed, *doctor, *notes)}
     if len(assessments) > limit:
         roster = replace(roster, athletes=tuple(row.athlete for row in rows.values()))
     by_rule = Counter(rule for a in assessments for rule in {f.rule for f in a.findings})
@@ -162,44 +171,17 @@ def summary_view(
         since=since,
         rows=tuple(rows[id(a)] for a in listed),
         doctor=tuple(rows[id(a)] for a in doctor),
+        notes=tuple(rows[id(a)] for a in notes),
         athletes=len(assessments),
         with_cramps=sum(
             1
             for a in assessments
             if any(since <= i.day <= report_date for i in a.athlete.incidents)
         ),
-        to_see_doctor=len(doctors),
+        to_see_doctor=sum(1 for a in assessments if sees_doctor(a)),
         by_risk=tuple(sorted(Counter(a.risk for a in assessments).items())),
         by_rule=tuple(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
-
-
-def _most_urgent(assessments: Sequence[Assessment], limit: int) -> list[Assessment]:
-    """At most `limit` athletes, the most urgent kept, listed by risk then name."""
-    chosen = sorted(assessments, key=_urgency)[:limit] if len(assessments) > limit else assessments
-    return sorted(chosen, key=_risk_then_name)
-
-
-def _urgency(assessment: Assessment) -> tuple[int, bool, int, int, str]:
-    """Risk, then a doctor's visit, then how many findings call for action, then how many in all."""
-    acts = sum(1 for f in assessment.findings if f.level == "act")
-    risk, name = _risk_then_name(assessment)
-    return risk, not _sees_doctor(assessment), -acts, -len(assessment.findings), name
-
-
-def _sees_doctor(assessment: Assessment) -> bool:
-    """Whether a finding sends this athlete to a doctor."""
-    return any(f.rule == "see-doctor" for f in assessment.findings)
-
-
-def _risk_then_name(assessment: Assessment) -> tuple[int, str]:
-    """Sort key: high risk first, then by name."""
-    return RISK_ORDER.get(assessment.risk, 9), assessment.athlete.name.casefold()
-
-
-def order_findings(findings: Sequence[Finding]) -> list[Finding]:
-    """`see-doctor` first, then act, watch, info; ties keep the rules' order."""
-    return sorted(findings, key=lambda f: (f.rule != "see-doctor", LEVEL_ORDER.get(f.level, 9)))
 
 
 def week_slots(athlete: Athlete, report_date: date, count: int = 8) -> tuple[WeekSlot, ...]:
@@ -227,6 +209,49 @@ def week_change(slots: Sequence[WeekSlot]) -> float | None:
     if before is None or last is None or before <= 0:
         return None
     return (last - before) / before
+
+
+def plain_number(value: float, places: int) -> str:
+    """`value` with at most `places` decimals and no trailing zeros."""
+    text = f"{value:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def distance_number(miles: float, units: Units) -> str:
+    """A distance in the team's unit, without the unit: whole above ten, one decimal below."""
+    value = miles * KM_PER_MILE if units == "km" else miles
+    return plain_number(value, 0 if abs(value) >= 9.95 else 1)
+
+
+def chart_description(slots: Sequence[WeekSlot], units: Units) -> str:
+    """The weekly chart in words and numbers, for readers who cannot see it (its alt text).
+
+    `Weekly distance, last 8 weeks, from the week of Sep 28 to the week of Nov 16: 26, 25,
+    not logged, … miles. Cramps in the weeks of Nov 2, Nov 9 (2 cramps) and Nov 16.`
+    """
+    if not slots:
+        return "Weekly distance: no weeks to show."
+    unit = "km" if units == "km" else "miles"
+    numbers = ["not logged" if s.miles is None else distance_number(s.miles, units) for s in slots]
+    span = f"from the week of {_day(slots[0].start)} to the week of {_day(slots[-1].start)}"
+    cramp_weeks = [
+        _day(s.start) + (f" ({s.cramps} cramps)" if s.cramps > 1 else "") for s in slots if s.cramps
+    ]
+    if not cramp_weeks:
+        cramps = "No cramps logged in these weeks."
+    elif len(cramp_weeks) == 1:
+        one = sum(s.cramps for s in slots) == 1
+        cramps = f"{'A cramp' if one else 'Cramps'} in the week of {cramp_weeks[0]}."
+    else:
+        cramps = f"Cramps in the weeks of {', '.join(cramp_weeks[:-1])} and {cramp_weeks[-1]}."
+    return (
+        f"Weekly distance, last {len(slots)} weeks, {span}: {', '.join(numbers)} {unit}. {cramps}"
+    )
+
+
+def _day(day: date) -> str:
+    """`Nov 2`: how the sheets name a week."""
+    return f"{day:%b} {day.day}"
 
 
 def bar_chart(slots: Sequence[WeekSlot], width: float = 800, height: float = 170) -> BarChart:

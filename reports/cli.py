@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -202,7 +202,14 @@ def _print_pass(result: pipeline.PassResult) -> None:
     """One line per workbook, plus what was resent."""
     if result.resent:
         print(f"resent {result.resent} message(s) left pending by an earlier pass")
-    if not result.workbooks:
+    for approval in result.approvals:
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(approval.counts.items())) or "no sheets"
+        print(
+            f"{shown(approval.folder)}: approved: {counts}; archived as {shown(approval.moved_to)}"
+        )
+        for name in approval.not_sent:
+            print(f"  not sent (added or changed in the folder): {shown(name)}")
+    if not result.workbooks and not result.approvals:
         print("inbox: nothing new")
     for wb in result.workbooks:
         if wb.outcome == "rejected":
@@ -259,6 +266,11 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"{b.started:%Y-%m-%d %H:%M} {shown(b.file)[:28]:<28} {shown(b.team or '-')[:20]:<20} "
             f"{shown(outcome)[:11]:<11} {b.sent:>4} {b.skipped:>4} {b.failed:>4} {b.unchanged:>4}"
         )
+    if report.reviews:
+        now = datetime.now().astimezone()
+        print(f"\nwaiting for review in {settings.paths.review}:")
+        for r in report.reviews:
+            print(f"  {shown(r.folder)}  waiting {_age(now - r.created)}")
     if report.problems:
         print("\nmessages needing attention:")
         for m in report.problems:
@@ -267,6 +279,17 @@ def cmd_status(args: argparse.Namespace) -> int:
                 f"{m.updated:%Y-%m-%d %H:%M}: {shown(m.detail)}"
             )
     return EXIT_OK
+
+
+def _age(waited: timedelta) -> str:
+    """`3 days`, `5 hours` or `12 minutes`: how long a batch has waited."""
+    seconds = max(0, int(waited.total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    minutes = seconds // 60
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 CONFIG_HELP = "config file (default: ./cramp-reports.toml if present, else built-in defaults)"

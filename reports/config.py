@@ -25,7 +25,7 @@ from reports.settings import (
 
 CONFIG_NAME = "cramp-reports.toml"
 
-_PATH_KEYS = ("inbox", "archive", "rejected", "out", "outbox", "ledger")
+_PATH_KEYS = ("inbox", "archive", "rejected", "out", "outbox", "ledger", "review", "approved")
 _EVERY = re.compile(r"^\s*(\d+)\s*(second|minute|hour)s?\s*$", re.IGNORECASE)
 _AT = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _EXPECTED = {int: "a whole number", float: "a number", str: "text in quotes", bool: "true or false"}
@@ -222,8 +222,9 @@ def _delivery(reader: _Reader, table: dict[str, Any]) -> DeliverySettings:
     """`[delivery]`, where the TOML key `from` names the `sender` field."""
     if "from" in table:
         table["sender"] = table.pop("from")
-    if "sender" in table and "\n" in str(table["sender"]):
-        raise ConfigError(f"{reader.source}: [delivery] from must be one line")
+    for key, shown in (("sender", "from"), ("admin", "admin")):
+        if key in table and any(ch in str(table[key]) for ch in "\r\n"):
+            raise ConfigError(f"{reader.source}: [delivery] {shown} must be one line")
     try:
         delivery: DeliverySettings = reader.dataclass("delivery", table, DeliverySettings)
     except ConfigError as err:
@@ -242,6 +243,10 @@ def _check_ranges(reader: _Reader, settings: Settings) -> None:
         (limits.max_rows_per_sheet >= 1, "[limits] max_rows_per_sheet must be at least 1"),
         (limits.max_file_mb > 0, "[limits] max_file_mb must be more than 0"),
         (settings.render.workers >= 0, "[render] workers must be 0 (one per core) or more"),
+        (
+            settings.delivery.review_reminder_days >= 1,
+            "[delivery] review_reminder_days must be at least 1",
+        ),
     ]
     for ok, message in checks:
         if not ok:
@@ -280,6 +285,8 @@ def default_config_text() -> str:
         'out = "out"                # PDFs and manifest.json: out/<team>/<report date>/',
         'outbox = "outbox"          # .eml files when [delivery] mode = "outbox"',
         'ledger = "cramp-reports.sqlite"  # what was sent to whom (never delete while running)',
+        'review = "review"          # with [delivery] review = true: batches waiting for the coach',
+        'approved = "approved"      # the coach moves a review folder here to send its sheets',
         "",
         "[inbox]",
         "min_age_seconds = 10       # a file must sit unchanged this long before it is read,",
@@ -294,6 +301,14 @@ def default_config_text() -> str:
         f'from = "{delivery.sender}"  # the coach: shown as sender',
         '# reply_to = "coach@example.org"',
         "coach_summary = true       # email the coach the team summary after each batch",
+        "review = false             # true: the coach looks at each batch before athletes get it.",
+        "                           # The sheets wait in review/<team>-<date>/ (with HOW-TO-SEND.txt)",
+        '                           # and the coach gets a "ready for review" email; moving the',
+        "                           # folder into approved/ sends the sheets still in it, deleting",
+        "                           # a PDF holds that athlete back, deleting the folder sends nothing",
+        f"review_reminder_days = {delivery.review_reminder_days}   # one reminder to the coach for a batch still waiting",
+        '# admin = "club@example.org"  # also gets the errors of every rejected workbook',
+        "                           # (the workbook's Team sheet Coach email always does)",
         "",
         '[smtp]                     # used when [delivery] mode = "smtp"',
         f'host = "{smtp.host}"',

@@ -20,9 +20,12 @@ class ConfigError(CrampReportsError):
 class RosterError(CrampReportsError):
     """A workbook cannot be used; `problems` lists every error and warning found."""
 
-    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+    def __init__(
+        self, message: str, problems: Sequence[Problem] = (), *, coach_email: str | None = None
+    ) -> None:
         super().__init__(message)
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self.coach_email = coach_email  # the Team sheet's, when it could be read: gets the errors
 
 
 class RenderError(CrampReportsError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from reports.models import KM_PER_MILE, ML_PER_OZ, Incident
@@ -121,3 +122,30 @@ def quote(text: str) -> str:
     """Workbook text on one line, cut to QUOTE_CHARS with an ellipsis."""
     flat = " ".join(text.split())
     return flat if len(flat) <= QUOTE_CHARS else flat[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who a sentence speaks to: the athlete ("you", "your") or the coach about them."""
+
+    you: str
+    your: str
+
+    @property
+    def You(self) -> str:  # capitalised: it reads as the word that starts a sentence
+        """`You` or the athlete's first name, to start a sentence."""
+        return self.you[:1].upper() + self.you[1:]
+
+    @property
+    def Your(self) -> str:
+        """`Your` or `Ava's`, to start a sentence."""
+        return self.your[:1].upper() + self.your[1:]
+
+
+SECOND = Voice("you", "your")
+
+
+def third(name: str) -> Voice:
+    """The coach's voice about an athlete, by first name: `Ava had`, `Ava's cramp`."""
+    first = name.split()[0] if name.split() else name
+    return Voice(first, f"{first}'s")

@@ -5,7 +5,10 @@ Not an adapter of its own: it owns no kind of I/O, only the way files are writte
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -38,3 +41,18 @@ def sync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a regular file's contents, as hex; never read through a link. Raises OSError."""
+    digest = hashlib.sha256()
+    # O_NONBLOCK: a FIFO swapped in under the name must not block the open.
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file")
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

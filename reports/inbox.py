@@ -17,11 +17,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import logging
 import os
 import shutil
-import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -30,7 +28,7 @@ from pathlib import Path
 from typing import Self
 
 from reports.errors import BusyError, ConfigError, CrampReportsError, OutputError
-from reports.files import replace_atomically, sync_folder
+from reports.files import file_sha256, replace_atomically, sync_folder
 
 log = logging.getLogger(__name__)
 
@@ -107,19 +105,10 @@ def reject(path: Path, rejected: Path, lines: Sequence[str]) -> Path:
 
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's contents, as hex."""
-    digest = hashlib.sha256()
     try:  # never through a link: an inbox file swapped for one after the scan is not read
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise OSError(errno.EINVAL, "not a regular file")
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb") as file:
-            for block in iter(lambda: file.read(1 << 20), b""):
-                digest.update(block)
+        return file_sha256(path)
     except OSError as err:
         raise CrampReportsError(f"cannot read {path} ({err.strerror or err})") from err
-    return digest.hexdigest()
 
 
 class FolderLock:

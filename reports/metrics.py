@@ -114,10 +114,13 @@ def long_run_spike(weeks: Sequence[Week], report_date: date) -> float | None:
 
 def workload(weeks: Sequence[Week], report_date: date) -> Workload:
     """Every load figure for the week that holds the report date, in one pass."""
-    by_start = _by_start(weeks)
     week = current_week(weeks, report_date)
-    if week is None:
-        return Workload(week=None)
+    return Workload(week=None) if week is None else workload_of(weeks, week)
+
+
+def workload_of(weeks: Sequence[Week], week: Week) -> Workload:
+    """Every load figure for one week, against the weeks before it (found by date)."""
+    by_start = _by_start(weeks)
     earlier = [by_start.get(week.start - WEEK * n) for n in range(1, LONG_RUN_LOOKBACK_WEEKS + 1)]
     miles = logged_miles(week)
     previous = logged_miles(earlier[0])
@@ -135,6 +138,21 @@ def workload(weeks: Sequence[Week], report_date: date) -> Workload:
         longest_before_miles=longest,
         long_run_ratio=None if long_run is None else _ratio(long_run, longest),
     )
+
+
+def window_weeks(weeks: Sequence[Week], first: date, report_date: date) -> tuple[Week, ...]:
+    """Every week overlapping the window, oldest first; a week not in the list is not logged."""
+    anchor = current_week(weeks, report_date)
+    if anchor is None:
+        start = report_date - timedelta(days=6)
+    else:  # the athlete's week grid carried on to the report date, even past the last entry
+        start = anchor.start + WEEK * ((report_date - anchor.start).days // 7)
+    by_start = _by_start(weeks)
+    found = []
+    while start + timedelta(days=6) >= first:
+        found.append(by_start.get(start) or Week(start=start, miles=None))
+        start -= WEEK
+    return tuple(reversed(found))
 
 
 def _by_start(weeks: Sequence[Week]) -> dict[date, Week]:

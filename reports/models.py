@@ -7,12 +7,12 @@ and renderers convert back to the team's unit on the way out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-Level = Literal["info", "watch", "act"]
-Risk = Literal["low", "watch", "high"]
+Level = Literal["info", "watch", "act", "urgent"]
+Risk = Literal["low", "watch", "high", "urgent"]
 Severity = Literal["error", "warning", "note"]
 Units = Literal["miles", "km"]
 When = Literal["during", "after", "night"]
@@ -22,8 +22,8 @@ Urine = Literal["light", "dark"]
 KM_PER_MILE = 1.609344
 ML_PER_OZ = 29.5735295625
 
-LEVEL_ORDER: dict[str, int] = {"act": 0, "watch": 1, "info": 2}
-RISK_ORDER: dict[str, int] = {"high": 0, "watch": 1, "low": 2}
+LEVEL_ORDER: dict[str, int] = {"urgent": 0, "act": 1, "watch": 2, "info": 3}
+RISK_ORDER: dict[str, int] = {"urgent": 0, "high": 1, "watch": 2, "low": 3}
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,15 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class TextCell:
+    """Text a coach typed that the sheets print (a name, a note), and the cell holding it."""
+
+    sheet: str
+    cell: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -94,8 +103,12 @@ class Athlete:
     medication: str | None = None
     condition: str | None = None
     coach_note: str | None = None
+    age: float | None = None
+    birth_date: date | None = None
     weeks: tuple[Week, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    parent_email: str | None = None  # copied on the athlete's email
+    send_sheet: bool = True  # False: rendered for the coach, never emailed ("opted-out")
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,9 @@ class Roster:
     athletes: tuple[Athlete, ...]
     report_date: date
     problems: tuple[Problem, ...] = ()
+    # Where printed text came from, for warnings about it; no sheet shows it, so it is left
+    # out of repr(), which sheet keys hash.
+    texts: tuple[TextCell, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
@@ -133,6 +149,30 @@ class Finding:
     level: Level
     evidence: str
     strength: str = ""
+    # The same evidence told to the coach, in the third person ("Ava's cramp on Nov 19 …").
+    about: str = ""
+
+
+@dataclass(frozen=True)
+class PreviousSheet:
+    """What an athlete's last sheet for the team said (kept in the ledger's history)."""
+
+    report_date: date
+    rules: tuple[str, ...]
+    last_week_miles: float | None
+    cramps: int
+
+
+@dataclass(frozen=True)
+class Since:
+    """What changed since the athlete's previous sheet: new cramps, distance, findings."""
+
+    report_date: date
+    new_cramps: int
+    new_findings: tuple[str, ...]
+    resolved_findings: tuple[str, ...]
+    miles_before: float | None
+    miles_now: float | None
 
 
 @dataclass(frozen=True)
@@ -142,11 +182,20 @@ class Assessment:
     athlete: Athlete
     findings: tuple[Finding, ...]
     risk: Risk
+    minor: bool = False
+    recent_cramps: int = 0
+    # Weeks of the window whose load could not be judged (they or the week before not logged).
+    unjudged_weeks: tuple[date, ...] = ()
+    # Days of cramps logged before the window: one line on the sheet, no advice.
+    older_cramps: tuple[date, ...] = ()
+    # Cramp notes in the window that no rule could place, for the coach to read.
+    notes_to_read: tuple[str, ...] = ()
+    since: Since | None = None  # None: a first sheet, or rendered without the ledger
 
 
 @dataclass(frozen=True)
 class DeliveryOutcome:
-    """What happened to one athlete's email: sent, outbox, skipped, failed or unchanged."""
+    """What happened to one athlete's email: sent, outbox, skipped, failed, unchanged, opted-out…"""
 
     name: str
     email: str | None

@@ -10,6 +10,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from anyascii import anyascii
+
 from reports.errors import OutputError
 from reports.files import replace_atomically
 
@@ -31,13 +33,28 @@ _TEMPORARY = re.compile(r"^\.(?:.+\.)?[a-z0-9_]{8}\.(?:tmp|part)$")
 
 def slugify(text: str, fallback: str = "athlete") -> str:
     """A lowercase ASCII file-name part that is valid on Windows shares and never escapes a folder."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = "".join(_latin(ch) for ch in text)
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:_MAX_SLUG].strip("-")
     if not slug:
         slug = fallback
     if slug in _RESERVED or slug == SUMMARY.removesuffix(".pdf"):
         slug = f"{slug}-{fallback}"
     return slug
+
+
+def _latin(char: str) -> str:
+    """One character in ASCII letters: its accents dropped, else transliterated (王 → Wang)."""
+    # Decomposing first keeps every file name the accent-dropping slugs gave (é → e) as it was;
+    # only letters that used to vanish (Ø, Ł, 王, 김, ש…) are now transliterated.
+    plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    if plain:
+        return plain
+    latin = anyascii(char)
+    # A caseless character spelled as a capitalised word is a syllable of its own (Chinese,
+    # Korean): 王芳 → "Wang Fang", not "WangFang". Spaces become hyphens in the slug.
+    if latin[:1].isupper() and char.lower() == char.upper():
+        return f" {latin} "
+    return latin
 
 
 def unique_slugs(names: list[tuple[str, str]]) -> dict[str, str]:

@@ -5,14 +5,18 @@ date, inclusive) and returns at most one finding whose evidence quotes the athle
 numbers in the team's unit. A blank cell is never evidence: a cramp with no Electrolytes
 entry is not a cramp "with no electrolytes". Levels (`pattern_cramps` defaults to 2):
 
-- see-doctor: always act.
-- load-spike: act above the act thresholds, watch above the watch thresholds.
+- see-doctor: urgent for a red flag, act for a routine check-up, watch for a condition to
+  mention at the next visit (see `reports.doctor`).
+- load-spike: judged in every week of the window (see `reports.load`): act above the act
+  thresholds, watch above the watch ones; a long-run spike alone is watch, act with a
+  cramp in that week.
 - hydration: act when one cramp had both low fluid and dark urine, or `pattern_cramps`
   cramps had either; watch otherwise.
 - electrolytes, pacing, warmup: act from `pattern_cramps` matching cramps; watch for one.
+  Pacing also counts a cramp in a week of a load spike.
 - overhydration: watch.
-- night-cramps: watch from `pattern_cramps` cramps, info for one.
-- cramp-response, compression: info.
+- night-cramps (at night only): watch from `pattern_cramps` cramps, info for one.
+- cramp-response (during or after a run), compression: info.
 """
 
 from __future__ import annotations
@@ -24,21 +28,21 @@ from reports import evidence as say
 from reports.case import (
     Case,
     above,
-    at_least,
     at_least_one,
     is_calf,
     is_during,
     is_hot,
     is_late,
     is_long,
+    is_minor,
     known_above,
     known_below,
     make_case,
     where,
     window_start,
 )
-from reports.doctor import frequency_reasons, medical_notes, red_flag_sentences
-from reports.metrics import CHRONIC_WEEKS, LONG_RUN_LOOKBACK_WEEKS, Workload, workload
+from reports.doctor import notes_to_read, reasons
+from reports.load import spikes, unjudged
 from reports.models import (
     LEVEL_ORDER,
     Assessment,
@@ -51,137 +55,108 @@ from reports.models import (
 )
 from reports.settings import RuleSettings
 
+# Reading order within a level: best-supported advice first (fatigue and pacing, then
+# fluids and salts, then warm-up); see-doctor is always first whatever its level.
 RULE_IDS: tuple[str, ...] = (
     "see-doctor",
+    "pacing",
     "load-spike",
     "hydration",
-    "overhydration",
     "electrolytes",
-    "pacing",
+    "overhydration",
     "warmup",
     "cramp-response",
     "night-cramps",
     "compression",
 )
+BEST = "best supported"
+DEBATED = "debated"
+NOT_SHOWN = "not shown to prevent cramps"
+# How well the advice of each rule is supported; docs/advice.md gives the sources.
 STRENGTH: dict[str, str] = {
-    "see-doctor": "well supported",
-    "load-spike": "mixed evidence",
-    "hydration": "mixed evidence",
-    "overhydration": "well supported",
-    "electrolytes": "mixed evidence",
-    "pacing": "mixed evidence",
-    "warmup": "limited evidence",
-    "cramp-response": "well supported",
-    "night-cramps": "limited evidence",
-    "compression": "limited evidence",
+    "see-doctor": BEST,
+    "pacing": BEST,
+    "load-spike": BEST,
+    "hydration": DEBATED,
+    "electrolytes": DEBATED,
+    "overhydration": BEST,
+    "warmup": NOT_SHOWN,
+    "cramp-response": BEST,
+    "night-cramps": DEBATED,
+    "compression": NOT_SHOWN,
 }
 
 
 def evaluate(
     athlete: Athlete, settings: RuleSettings, report_date: date, units: Units = "miles"
 ) -> tuple[Finding, ...]:
-    """Every rule that fires, see-doctor first, then act, watch, info (RULE_IDS within)."""
+    """Every rule that fires, see-doctor first, then urgent, act, watch, info (RULE_IDS within)."""
     case = make_case(athlete, settings, report_date, units)
+    return _evaluate(case)
+
+
+def _evaluate(case: Case) -> tuple[Finding, ...]:
+    """Every rule that fires for one case, in reading order."""
     found = [finding for rule in RULES.values() if (finding := rule(case)) is not None]
     return tuple(sorted(found, key=_reading_order))
 
 
-def risk_of(findings: Sequence[Finding]) -> Risk:
-    """`high` with any act finding (see-doctor is always act), `watch` with any other, else `low`.
+def risk_of(findings: Sequence[Finding], recent_cramps: int = 0) -> Risk:
+    """DESIGN's risk scale from the findings and the number of cramps in the window.
 
-    Every info finding comes from a cramp in the window (cramp-response or night-cramps
-    fires for each one), so "watch" means: a watch finding or any recent cramp.
+    `urgent` with any urgent finding; `high` with a see-doctor check-up, or an act finding
+    with a cramp in the window; `watch` with any other act or watch finding; else `low`.
     """
-    if any(f.level == "act" for f in findings):
+    if any(f.level == "urgent" for f in findings):
+        return "urgent"
+    if any(f.rule == "see-doctor" and f.level == "act" for f in findings):
         return "high"
-    return "watch" if findings else "low"
+    acts = any(f.level == "act" for f in findings)
+    if acts and recent_cramps > 0:
+        return "high"
+    return "watch" if acts or any(f.level == "watch" for f in findings) else "low"
 
 
 def assess(
     athlete: Athlete, settings: RuleSettings, report_date: date, units: Units = "miles"
 ) -> Assessment:
-    """An athlete's findings in reading order and their overall risk."""
-    findings = evaluate(athlete, settings, report_date, units)
-    return Assessment(athlete=athlete, findings=findings, risk=risk_of(findings))
+    """An athlete's findings in reading order, overall risk, and what the sheet notes beside them."""
+    case = make_case(athlete, settings, report_date, units)
+    findings = _evaluate(case)
+    first = window_start(report_date, settings.window_days)
+    return Assessment(
+        athlete=athlete,
+        findings=findings,
+        risk=risk_of(findings, len(case.recent)),
+        minor=is_minor(athlete, report_date),
+        recent_cramps=len(case.recent),
+        unjudged_weeks=unjudged(case),
+        older_cramps=tuple(sorted({i.day for i in athlete.incidents if i.day < first})),
+        notes_to_read=tuple(notes_to_read(case)),
+    )
 
 
 def see_doctor(case: Case) -> Finding | None:
-    """Frequent cramps, a medicine or condition noted with a recent cramp, or a red flag."""
-    sentences = [*frequency_reasons(case), *medical_notes(case.athlete, case.recent, case.window)]
-    sentences += red_flag_sentences(case.recent, case.settings.doctor_lasted_minutes)
-    return _finding("see-doctor", "act", sentences) if sentences else None
+    """A red flag (urgent), a routine reason (act), or a condition to mention (watch)."""
+    found = reasons(case)
+    if not found:
+        return None
+    return Finding(
+        rule="see-doctor",
+        level=found[0].level,
+        evidence=" ".join(s for r in found for s in r.to_athlete),
+        strength=STRENGTH["see-doctor"],
+        about=" ".join(s for r in found for s in r.about),
+    )
 
 
 def load_spike(case: Case) -> Finding | None:
-    """This week's distance or long run jumped on the weeks before (see `reports.metrics`).
-
-    "This week" must start inside the window: a roster whose log stopped long before the
-    report date does not get a spike from weeks ago.
-    """
-    load = workload(case.athlete.weeks, case.report_date)
-    first = window_start(case.report_date, case.settings.window_days)
-    if load.week is None or load.week.start < first or load.miles is None:
-        return None  # nothing logged this week, or "this week" is older than the window
-    levels: list[Level] = []
-    sentences: list[str] = []
-    for check in (_weekly_rise, _ratio_rise, _long_run_rise):
-        found = check(case, load, bool(sentences))
-        if found is not None:
-            levels.append(found[0])
-            sentences.append(found[1])
-    if not sentences:
+    """A jump in distance or long run in any week of the window, each week named."""
+    found = spikes(case)
+    if not found:
         return None
-    return _finding("load-spike", "act" if "act" in levels else "watch", sentences)
-
-
-def _weekly_rise(case: Case, load: Workload, _said: bool) -> tuple[Level, str] | None:
-    """Load-spike's week-over-week sentence, when the rise passes a threshold."""
-    s, u = case.settings, case.units
-    if load.change is None or load.previous_miles is None or load.miles is None or not load.week:
-        return None
-    limit = _level_above(load.change, s.weekly_increase_act, s.weekly_increase_watch)
-    if limit is None:
-        return None
-    pct = say.above(load.change * 100, limit[1] * 100, 0)
-    return limit[0], (
-        f"You ran {say.distance(load.miles, u)} in the week of {say.day(load.week.start)},"
-        f" up {pct}% on the {say.distance(load.previous_miles, u)} of the week before."
-    )
-
-
-def _ratio_rise(case: Case, load: Workload, said: bool) -> tuple[Level, str] | None:
-    """Load-spike's acute:chronic sentence, when the ratio reaches a threshold."""
-    s, u = case.settings, case.units
-    if load.ratio is None or load.chronic_miles is None or load.miles is None or not load.week:
-        return None
-    if not at_least(load.ratio, min(s.acwr_act, s.acwr_watch)):
-        return None
-    level: Level = "act" if at_least(load.ratio, s.acwr_act) else "watch"
-    lead = (
-        "That is"
-        if said
-        else f"You ran {say.distance(load.miles, u)} in the week of {say.day(load.week.start)},"
-    )
-    return level, (
-        f"{lead} {say.number(load.ratio, 1)} times your average of"
-        f" {say.distance(load.chronic_miles, u)} over the {CHRONIC_WEEKS} weeks before."
-    )
-
-
-def _long_run_rise(case: Case, load: Workload, said: bool) -> tuple[Level, str] | None:
-    """Load-spike's long-run sentence, when the long run passes the spike threshold."""
-    s, u = case.settings, case.units
-    run, longest = load.long_run_miles, load.longest_before_miles
-    if load.long_run_ratio is None or run is None or not longest or not load.week:
-        return None
-    if not above(load.long_run_ratio, s.long_run_spike):
-        return None
-    when = "that week" if said else f"in the week of {say.day(load.week.start)}"
-    return "act", (
-        f"Your long run of {say.distance(run, u)} {when} was"
-        f" {say.above(load.long_run_ratio, s.long_run_spike)} times your longest run of"
-        f" the {LONG_RUN_LOOKBACK_WEEKS} weeks before ({say.distance(longest, u)})."
-    )
+    level: Level = "act" if any(s.level == "act" for s in found) else "watch"
+    return _finding("load-spike", level, [text for s in found for text in s.sentences])
 
 
 def hydration(case: Case) -> Finding | None:
@@ -260,18 +235,25 @@ def electrolytes(case: Case) -> Finding | None:
 
 
 def pacing(case: Case) -> Finding | None:
-    """A recent cramp when running faster than usual or racing, or late in a long run."""
-    hits = [i for i in case.recent if i.pace in ("faster", "race") or is_late(case, i)]
+    """A cramp when running faster or racing, late in a long run, or in a week of a load spike."""
+    spiked = {id(i): s.start for s in spikes(case) for i in s.cramps}
+    hits = [
+        i
+        for i in case.recent
+        if i.pace in ("faster", "race") or is_late(case, i) or id(i) in spiked
+    ]
     if not hits:
         return None
     if len(hits) == 1:
         hit = hits[0]
         how = {"faster": "when you ran faster than usual", "race": "in a race"}.get(hit.pace or "")
-        parts = [
-            p for p in (how, where(case, hit, heat=False) if is_late(case, hit) else None) if p
-        ]
-        late = ", late in a long run" if is_late(case, hit) and not how else ""
-        sentence = f"Your cramp on {say.day(hit.day)} came {', '.join(parts)}{late}."
+        late = is_late(case, hit)
+        parts = [p for p in (how, where(case, hit, heat=False) if late else None) if p]
+        if late and not how:
+            parts.append("late in a long run")
+        if id(hit) in spiked:
+            parts.append(f"in a week your training jumped (week of {say.day(spiked[id(hit)])})")
+        sentence = f"Your cramp on {say.day(hit.day)} came {', '.join(parts)}."
     else:
         kinds = [
             kind
@@ -279,6 +261,7 @@ def pacing(case: Case) -> Finding | None:
                 ("when you ran faster than usual", lambda i: i.pace == "faster"),
                 ("in races", lambda i: i.pace == "race"),
                 ("late in long runs", lambda i: is_late(case, i)),
+                ("in weeks your training jumped", lambda i: id(i) in spiked),
             )
             if any(test(i) for i in hits)
         ]
@@ -306,41 +289,38 @@ def warmup(case: Case) -> Finding | None:
 
 
 def cramp_response(case: Case) -> Finding | None:
-    """Any recent cramp during a run (or at an unrecorded time, most likely a run)."""
-    hits = [i for i in case.recent if i.when in ("during", None)]
+    """Any recent cramp during or just after a run (or at an unrecorded time, most likely a run)."""
+    hits = [i for i in case.recent if i.when in ("during", "after", None)]
     if not hits:
         return None
     during = all(is_during(i) for i in hits)
+    after = all(i.when == "after" for i in hits)
     if len(hits) == 1:
-        place = "during a run " if during else ""
+        place = "during a run " if during else "just after a run " if after else ""
         sentence = f"You had a cramp {place}on {say.day(hits[0].day)}."
     else:
-        place = " during runs" if during else ""
+        place = " during runs" if during else " just after runs" if after else ""
         dates = say.days([i.day for i in hits])
         sentence = f"You had {len(hits)} cramps{place} in {case.window} ({dates})."
     return _finding("cramp-response", "info", [sentence])
 
 
 def night_cramps(case: Case) -> Finding | None:
-    """Any recent cramp after a run or at night."""
-    hits = [i for i in case.recent if i.when in ("after", "night")]
+    """Any recent cramp at night or in bed; a cramp after a run is an exercise cramp."""
+    hits = [i for i in case.recent if i.when == "night"]
     if not hits:
         return None
-    whens = {i.when for i in hits}
-    when = {"after": "after a run", "night": "at night"}
     if len(hits) == 1:
-        sentence = f"You had a cramp {when[hits[0].when or 'night']} on {say.day(hits[0].day)}."
+        sentence = f"You had a cramp at night on {say.day(hits[0].day)}."
     else:
-        how = "at night" if whens == {"night"} else "after runs" if whens == {"after"} else ""
-        how = how or "after runs or at night"
         dates = say.days([i.day for i in hits])
-        sentence = f"You had {len(hits)} cramps {how} in {case.window} ({dates})."
+        sentence = f"You had {len(hits)} cramps at night in {case.window} ({dates})."
     level: Level = "watch" if len(hits) >= case.pattern else "info"
     return _finding("night-cramps", level, [sentence])
 
 
 def compression(case: Case) -> Finding | None:
-    """Repeated recent calf cramps and no compression gear."""
+    """Repeated recent calf cramps and no compression gear: good to know, never a failing."""
     calf = [i for i in case.recent if is_calf(i.muscle)]
     if case.athlete.compression is not False or len(calf) < at_least_one(
         case.settings.compression_cramps
@@ -348,8 +328,8 @@ def compression(case: Case) -> Finding | None:
         return None
     dates = say.days([i.day for i in calf])
     sentence = (
-        f"You had {say.count(len(calf), 'calf cramp')} in {case.window} ({dates})"
-        " and don't wear compression gear."
+        f"You had {say.count(len(calf), 'calf cramp')} in {case.window} ({dates})."
+        " Runners with repeated calf cramps often ask about compression sleeves."
     )
     return _finding("compression", "info", [sentence])
 
@@ -378,17 +358,8 @@ def _pattern_level(case: Case, hits: Sequence[Incident]) -> Level:
     return "act" if len(hits) >= case.pattern else "watch"
 
 
-def _level_above(value: float, act: float, watch: float) -> tuple[Level, float] | None:
-    """The level `value` reaches strictly above the act or watch threshold, with it."""
-    if above(value, act):
-        return "act", act
-    if above(value, watch):
-        return "watch", watch
-    return None
-
-
 def _reading_order(finding: Finding) -> tuple[int, int, int]:
-    """see-doctor first, then act, watch, info; RULE_IDS order within a level."""
+    """see-doctor first, then urgent, act, watch, info; RULE_IDS order within a level."""
     return (
         finding.rule != "see-doctor",
         LEVEL_ORDER.get(finding.level, len(LEVEL_ORDER)),

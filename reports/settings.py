@@ -173,6 +173,8 @@ class PathSettings:
     out: Path
     outbox: Path
     ledger: Path
+    review: Path = Path("review")  # batches waiting for the coach (absolute once loaded)
+    approved: Path = Path("approved")  # the coach moves a review folder here to send it
 
     @classmethod
     def under(cls, root: Path) -> PathSettings:
@@ -186,6 +188,8 @@ class PathSettings:
             out=root / "out",
             outbox=root / "outbox",
             ledger=root / "cramp-reports.sqlite",
+            review=root / "review",
+            approved=root / "approved",
         )
 
     @property
@@ -210,6 +214,9 @@ class DeliverySettings:
     sender: str = "Coach <coach@example.org>"
     reply_to: str | None = None
     coach_summary: bool = True
+    review: bool = False  # the coach approves each batch before athletes get it
+    review_reminder_days: int = 3  # one reminder for a batch still waiting this long
+    admin: str = ""  # gets every rejected workbook's errors
 
 
 @dataclass(frozen=True)

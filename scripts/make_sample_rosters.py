@@ -202,9 +202,24 @@ HARBOR_ATHLETES: list[tuple[Any, ...]] = [
         "N",
         None,
         None,
-        [30, 31, 30, 32, 31, 32, 31, 32, 31],
+        [30, 31, 30, 32, 31, 32, 42, 40, 38],  # a jump in the week of Nov 2, a race week
     ),
-]
+    ("Zara Ahmed", "zara.ahmed@example.org", "JV", "N", "N", "Y", 18, "N", None, None,
+     [12, 12, 13, 12, 13, 13, 12, 13, 13]),
+    ("Ben Carter", "ben.carter@example.org", "JV", "N", "N", "Y", 20, "N", None,
+     "Ben, please log every week, even the easy ones.", [18, 18, 19, 18, 19, None, 19, 19, 19]),
+    ("Owen Hart", "owen.hart@example.org", "Varsity", "N", "N", "Y", 20, "N", None, None,
+     [27, 28, 27, 28, 28, 29, 28, 29, 29]),
+]  # fmt: skip
+# A high-school team: ages on the Athletes sheet (under 18 on the report date is a minor).
+HARBOR_AGES: dict[str, int] = {
+    "Maya Chen": 17, "Leo Park": 16, "Priya Nair": 18, "Jordan Ellis": 17, "Sofia Marquez": 15,
+    "Ethan Brooks": 18, "Noah Kim": 18, "Ava Thompson": 17, "Liam O'Connor": 15,
+    "Chloe Wu": 16, "Mason Reed": 16, "Isabella Rossi": 17, "Grace Okafor": 16,
+    "Daniel Weiss": 18, "Zara Ahmed": 15, "Ben Carter": 16, "Owen Hart": 17,
+}  # fmt: skip
+# Race weeks (index into the nine weeks): Daniel raced in the week his distance jumped.
+HARBOR_RACES: dict[str, int] = {"Daniel Weiss": 6, "Ethan Brooks": 7}
 
 CRAMP_HEADERS = [
     "Name",
@@ -384,8 +399,8 @@ HARBOR_CRAMPS: list[list[Any]] = [
         62,
         "light",
         15,
-        "swelling",
-        "Calf stayed swollen the next day",
+        None,
+        "No water stop on the loop; calf swelled later and felt hot",
     ],
     [
         "Isabella Rossi",
@@ -404,6 +419,24 @@ HARBOR_CRAMPS: list[list[Any]] = [
         1,
         None,
         "Early season",
+    ],
+    [
+        "Zara Ahmed",
+        date(2026, 11, 11),
+        "after",
+        "calf",
+        2,
+        4,
+        None,
+        "easy",
+        18,
+        "N",
+        "Y",
+        58,
+        "light",
+        2,
+        None,
+        "Tight calf while stretching after the run; no swelling",
     ],
     [
         "Grace Okafor",
@@ -560,6 +593,13 @@ RIDGELINE_ATHLETES: list[tuple[Any, ...]] = [
         [36, 37, 36, 38, 37, 38, 37, 38, 37],
     ),
 ]
+# A club: mostly adults; dates of birth typed as ISO text. Harper (17) is a minor.
+RIDGELINE_BIRTHS: dict[str, str] = {
+    "Aiden Murphy": "1994-05-02", "Harper Singh": "2009-03-14", "Lucas Bernard": "1988-11-30",
+    "Emma Johansson": "2001-07-19", "Mateo Alvarez": "1996-01-08", "Zoe Campbell": "1999-09-25",
+    "Oliver Novak": "1985-04-17", "Mia Fischer": "2003-12-01", "Kenji Watanabe": "1979-06-11",
+    "Amara Osei": "1992-02-29", "Felix Wagner": "1990-10-05", "Lina Haddad": "2000-08-21",
+}  # fmt: skip
 RIDGELINE_CRAMP_HEADERS = [
     "Athlete",
     "Date",
@@ -734,18 +774,21 @@ def _harbor() -> openpyxl.Workbook:
             "Medication",
             "Condition",
             "Coach note",
+            "Age",
         ]
     )
     mileage = book.create_sheet("Mileage")
-    mileage.append(["Name", "Week of", "Miles", "Long run", "Runs", "Hot week"])
+    mileage.append(["Name", "Week of", "Miles", "Long run", "Runs", "Hot week", "Race week"])
     for name, email, group, sweat, comp, warm, fluid, med, cond, note, miles in HARBOR_ATHLETES:
-        athletes.append([name, email, group, sweat, comp, warm, fluid, med, cond, note])
+        age = HARBOR_AGES[name]
+        athletes.append([name, email, group, sweat, comp, warm, fluid, med, cond, note, age])
         for i, m in enumerate(miles):
             week = FIRST_WEEK + timedelta(weeks=i)
             long_run = None if m is None else round(m * 0.36, 1)
             if name == "Priya Nair" and i == WEEKS - 1:
                 long_run = 12.0  # the long run jumped with the weekly total
-            mileage.append([name, week, m, long_run, None if m is None else 5, "N"])
+            race = "Y" if HARBOR_RACES.get(name) == i else "N"
+            mileage.append([name, week, m, long_run, None if m is None else 5, "N", race])
     cramps = book.create_sheet("Cramps")
     cramps.append(CRAMP_HEADERS)
     for row in HARBOR_CRAMPS:
@@ -787,6 +830,7 @@ def _ridgeline() -> openpyxl.Workbook:
             "Pre-run fluid (ml)",
             "Medication",
             "Condition",
+            "Date of birth",
             "Shoe size",
         ]
     )
@@ -813,6 +857,7 @@ def _ridgeline() -> openpyxl.Workbook:
                 fluid,
                 med,
                 cond,
+                RIDGELINE_BIRTHS[name],
                 42,
             ]
         )

@@ -12,6 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from reports.models import KM_PER_MILE, ML_PER_OZ, Finding, Units
 from reports.rules import RULE_IDS, STRENGTH
 from reports.settings import RuleSettings
+from reports.sources import ADVICE as GRADED
+from reports.sources import GRADES, SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
 ADVICE = ROOT / "templates" / "advice"
@@ -30,25 +32,25 @@ KEY_IDEAS: dict[str, list[str]] = {
         "weakness",
         "cola-coloured urine",
         "10 minutes",
-        "new medicine",
+        "red, hot or warm",
+        "chest, arm or abdomen",
     ],
     "hydration": ["an hour before", "caffeine", "urine"],
     "overhydration": ["hyponatremia", "sodium", "thirst"],
-    "electrolytes": ["sodium", "chloride", "potassium", "banana", "mixed"],
+    "electrolytes": ["mostly water", "sodium", "electrolyte (sports) drink", "debated"],
     "warmup": ["warm-up", "easy jogging"],
     "pacing": ["tired muscles", "slowly"],
-    "load-spike": ["gradually", "10%", "debated"],
-    "compression": ["limited", "optional"],
-    "cramp-response": ["stop", "massage", "stretch it gently"],
-    "night-cramps": ["hours after", "night", "stretch before bed", "doctor"],
-    "general": ["an hour before", "warm up", "a little at a time", "cramp"],
+    "load-spike": ["gradually", "linked to running injuries", "through fatigue", "not been shown"],
+    "compression": ["not been shown to prevent cramps", "optional"],
+    "cramp-response": ["stop", "massage it gently", "not swollen, hot or red"],
+    "night-cramps": ["at night", "stretch before bed", "doctor"],
+    "general": ["an hour before", "warm up", "gradually", "tired muscles", "cramp"],
 }
 # The amounts each unit must show, and the other unit's marks that must not appear.
 UNIT_TEXT: dict[str, dict[Units, str]] = {
     "hydration": {"miles": "16 oz to 24 oz", "km": "475 ml to 710 ml"},
     "overhydration": {"miles": "16 oz to 24 oz", "km": "475 ml to 710 ml"},
     "electrolytes": {"miles": "10 mi or more", "km": "16 km or more"},
-    "general": {"miles": "80 °F", "km": "27 °C"},
 }
 FOREIGN: dict[Units, re.Pattern[str]] = {
     "miles": re.compile(r"\d (?:km|ml)\b|°C"),
@@ -74,15 +76,15 @@ def stub_filters(units: Units) -> dict[str, Callable[[float], str]]:
     return {"distance": distance, "fluid": fluid, "temperature": temperature}
 
 
-def render(name: str, units: Units) -> str:
+def render(name: str, units: Units, minor: bool = False, level: str = "act") -> str:
     """Render one advice template the way the sheet does, as plain lower-case text."""
     env = Environment(
         loader=FileSystemLoader(ROOT / "templates"), autoescape=True, undefined=StrictUndefined
     )
     env.filters.update(stub_filters(units))
-    context: dict[str, object] = {"rules": RuleSettings(), "units": units}
+    context: dict[str, object] = {"rules": RuleSettings(), "units": units, "minor": minor}
     if name != "general":
-        context["finding"] = Finding(name, "watch", "Your cramp on Nov 15 …", STRENGTH[name])
+        context["finding"] = Finding(name, level, "Your cramp on Nov 15 …", STRENGTH[name])  # type: ignore[arg-type]
     return env.get_template(f"advice/{name}.html").render(context)
 
 
@@ -167,3 +169,54 @@ def test_compression_advice_names_no_product_or_shop() -> None:
     text = plain(render("compression", "miles"))
     for word in ("our ", "recycl", "ocean", "colors", "colours", "buy", "brand"):
         assert word not in text
+
+
+@pytest.mark.parametrize("minor", [True, False])
+def test_salt_tablets_come_only_with_their_caution_and_never_to_a_minor(minor: bool) -> None:
+    """An adult reads the caution with the tablets; a minor's sheet never mentions tablets."""
+    text = plain(render("electrolytes", "miles", minor=minor))
+    assert "mostly water" in text and "mostly salt" not in text
+    if minor:
+        assert "tablet" not in text
+    else:
+        assert "salt tablets need care" in text and "under-18s" in text and "kidney" in text
+
+
+@pytest.mark.parametrize("name", [n for n in TEMPLATES if n != "electrolytes"])
+def test_only_the_electrolytes_advice_speaks_of_salt(name: str) -> None:
+    """Salt belongs to the electrolytes finding, not to general habits or other advice."""
+    assert "salt" not in plain(render(name, "miles"))
+
+
+@pytest.mark.parametrize(("level", "words"), [
+    ("urgent", "today"), ("act", "book a check-up"), ("watch", "mention your cramps"),
+])  # fmt: skip
+def test_see_doctor_advice_says_how_soon_for_its_level(level: str, words: str) -> None:
+    """Urgent is today; a routine reason is a check-up; a condition is a mention."""
+    assert words in plain(render("see-doctor", "miles", level=level))
+
+
+def test_a_minor_is_told_to_show_the_see_doctor_sheet_to_a_parent_or_guardian() -> None:
+    """A parent or guardian helps a minor get seen."""
+    assert "parent or guardian" in plain(render("see-doctor", "miles", minor=True))
+    assert "parent or guardian" not in plain(render("see-doctor", "miles"))
+
+
+def test_load_advice_states_no_10_percent_rule_as_fact() -> None:
+    """The popular rule is named only as unproven."""
+    text = plain(render("load-spike", "miles"))
+    assert "add no more than" not in text and "not been shown to prevent injuries" in text
+
+
+def test_every_advice_template_has_a_grade_and_a_source_listed_in_the_docs() -> None:
+    """docs/advice.md lists each template with its grade and sources; none may lack either."""
+    docs = (ROOT / "docs" / "advice.md").read_text(encoding="utf-8")
+    for name in [*TEMPLATES, "mid-run"]:
+        grade, keys = GRADED[name]
+        assert grade in GRADES, name
+        assert keys and all(key in SOURCES for key in keys), name
+        section = docs[docs.index(f"## `{name}`") :]
+        section = section[: section.find("\n## ", 1) if "\n## " in section[1:] else None]
+        assert f"Evidence: {grade}" in section, name
+        for key in keys:
+            assert SOURCES[key].split(".")[0] in section, (name, key)

@@ -10,13 +10,14 @@ from reports.chart import (
     SummaryRow,
     WeekSlot,
     bar_chart,
+    chart_description,
     order_findings,
     sparkline,
     summary_view,
     week_change,
     week_slots,
 )
-from reports.models import Assessment, Finding, Risk, Roster, Team, Week
+from reports.models import Assessment, Finding, Risk, Roster, Team, Units, Week
 from reports.settings import RuleSettings
 
 from conftest import FIRST_WEEK, TODAY, make_athlete, make_incident, weeks_of
@@ -152,11 +153,11 @@ TEAM_OF_SIX = [
 
 
 def test_summary_view_lists_everyone_up_to_the_limit() -> None:
-    """A club-sized roster: every athlete by risk then name, nothing left out."""
+    """A club-sized roster: every athlete most urgent first, nothing left out."""
     roster = Roster("club.xlsx", Team("Club"), tuple(a.athlete for a in TEAM_OF_SIX), TODAY)
     view = summary_view(roster, TEAM_OF_SIX, RuleSettings(), limit=6)
     assert [r.athlete.name for r in view.rows] == [
-        "Ada High", "Cal Doctor", "Dee Doctor", "Eve Many", "Bea Watch", "Finn Low",
+        "Cal Doctor", "Dee Doctor", "Eve Many", "Ada High", "Bea Watch", "Finn Low",
     ]  # fmt: skip
     assert [r.athlete.name for r in view.doctor] == ["Cal Doctor", "Dee Doctor"]
     assert view.rows_left_out == view.doctor_left_out == 0
@@ -173,3 +174,52 @@ def test_summary_view_past_the_limit_keeps_the_most_urgent_and_counts_everyone()
     assert view.to_see_doctor == 2 and view.doctor_left_out == 0
     assert {a.name for a in view.roster.athletes} == {"Cal Doctor", "Dee Doctor", "Eve Many"}
     assert summary_view(roster, TEAM_OF_SIX, RuleSettings(), limit=1).doctor_left_out == 1
+
+
+@pytest.mark.parametrize(
+    ("miles", "cramps", "units", "expected"),
+    [
+        (
+            [26, 25, 27, 26, 27, 26, 27, 26],
+            [0, 0, 0, 0, 0, 1, 1, 1],
+            "miles",
+            "Weekly distance, last 8 weeks, from the week of Sep 28 to the week of Nov 16: "
+            "26, 25, 27, 26, 27, 26, 27, 26 miles. "
+            "Cramps in the weeks of Nov 2, Nov 9 and Nov 16.",
+        ),
+        (
+            [20, None, 0, 8.5, 20, 20, 20, 20],
+            [0] * 8,
+            "miles",
+            "Weekly distance, last 8 weeks, from the week of Sep 28 to the week of Nov 16: "
+            "20, not logged, 0, 8.5, 20, 20, 20, 20 miles. No cramps logged in these weeks.",
+        ),
+        (
+            [10, 10, 10, 10, 10, 10, 10, 10],
+            [0, 0, 0, 0, 0, 0, 0, 2],
+            "km",
+            "Weekly distance, last 8 weeks, from the week of Sep 28 to the week of Nov 16: "
+            "16, 16, 16, 16, 16, 16, 16, 16 km. Cramps in the week of Nov 16 (2 cramps).",
+        ),
+        (
+            [10, 10, 10, 10, 10, 10, 10, 10],
+            [1, 0, 0, 0, 0, 0, 0, 0],
+            "miles",
+            "Weekly distance, last 8 weeks, from the week of Sep 28 to the week of Nov 16: "
+            "10, 10, 10, 10, 10, 10, 10, 10 miles. A cramp in the week of Sep 28.",
+        ),
+    ],
+)
+def test_chart_description_says_every_week_in_numbers_and_names_the_cramp_weeks(
+    miles: list[float | None], cramps: list[int], units: Units, expected: str
+) -> None:
+    """The chart's alt text: each week's distance in the team's unit, gaps, and cramp weeks."""
+    assert chart_description(slots_of(miles, cramps), units) == expected
+
+
+def test_summary_rows_keep_their_weeks_for_the_sparklines_alt_text() -> None:
+    """A summary row carries the eight weeks its sparkline draws, so the line can be described."""
+    athlete = make_athlete(weeks=weeks_of([20, 21, 22, 23, 24, 25, 26, 27]))
+    row = SummaryRow.of(Assessment(athlete, (), "low"), TODAY, TODAY - timedelta(days=27))
+    assert [s.miles for s in row.weeks] == [20, 21, 22, 23, 24, 25, 26, 27]
+    assert "20, 21, 22, 23, 24, 25, 26, 27 miles" in chart_description(row.weeks, "miles")

@@ -88,6 +88,11 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
         ({"inbox": {"min_age": 3}}, r"unknown setting \[inbox\] min_age"),
         ({"limits": {"max_file_mb": 0}}, r"\[limits\] max_file_mb must be more than 0"),
         ({"paths": {"inbx": "x"}}, r"unknown setting \[paths\] inbx — did you mean 'inbox'"),
+        ({"delivery": {"admin": "a@b.org\nBcc: x@y.org"}}, r"\[delivery\] admin must be one line"),
+        (
+            {"delivery": {"review_reminder_days": 0}},
+            r"\[delivery\] review_reminder_days must be at least 1",
+        ),
     ],
 )
 def test_bad_setting_is_an_error_naming_the_key(data: dict[str, Any], message: str) -> None:
@@ -153,3 +158,24 @@ def test_the_config_init_writes_documents_every_rule_threshold() -> None:
     for name in RuleSettings.__dataclass_fields__:
         line = next(line for line in text.splitlines() if line.startswith(f"{name} = "))
         assert "#" in line and len(line.split("#", 1)[1].strip()) > 10
+
+
+def test_review_can_be_turned_on_with_its_folders_and_reminder() -> None:
+    """`[delivery] review = true` is accepted, with the review and approved folders and the reminder."""
+    settings = settings_of(
+        {
+            "delivery": {"review": True, "review_reminder_days": 5},
+            "paths": {"review": "to-check", "approved": "ok-to-send"},
+        }
+    )
+    assert settings.delivery.review and settings.delivery.review_reminder_days == 5
+    assert settings.paths.review == Path("/srv/team/to-check")
+    assert settings.paths.approved == Path("/srv/team/ok-to-send")
+
+
+def test_the_config_init_writes_explains_review_and_how_to_approve() -> None:
+    """The commented config says what review does and how the coach approves a batch."""
+    text = default_config_text()
+    review = next(line for line in text.splitlines() if line.startswith("review = false"))
+    assert "coach" in review
+    assert "approved/" in text and "HOW-TO-SEND.txt" in text and "admin" in text

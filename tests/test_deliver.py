@@ -134,12 +134,20 @@ def test_message_has_text_html_and_the_pdf_with_a_readable_name() -> None:
         {"sender": "Dana <dana@example.org>\r\nBcc: x@example.org"},
         {"reply_to": "dana@example.org\rBcc: x@example.org"},
         {"attachment_name": "sheet.pdf\nContent-Type: text/html"},
+        {"cc": "kim@example.org\nBcc: everyone@example.org"},
     ],
 )
 def test_header_injection_is_refused(field: dict[str, str]) -> None:
     """A line break in any header value is refused before a message exists."""
     with pytest.raises(DeliveryError, match="line break"):
         make_message(**field)
+
+
+def test_a_parent_is_copied_and_reaches_the_server_envelope() -> None:
+    """`cc` puts the parent on a Cc header, so the mail server delivers to them too."""
+    msg = make_message(cc="kim@example.org")
+    assert [a.addr_spec for a in msg["Cc"].addresses] == ["kim@example.org"]
+    assert [a.addr_spec for a in msg["To"].addresses] == ["maya@example.org"]
 
 
 @pytest.mark.parametrize("addr", ["maya", "maya@", "a@b.org, c@d.org", "maya chen@example.org"])

@@ -7,8 +7,10 @@ last athlete's email. Sheets use quick templates so that eleven passes fit in se
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -307,3 +309,115 @@ def test_message_ids_carry_the_club_domain_and_are_the_same_after_a_crash(
     assert len(expected) == 13  # twelve athletes and the coach
     assert all(msg_id.endswith("@club.example>") for msg_id in expected.values())
     assert rebuilt == expected == ledger
+
+
+REVIEW_CONFIG = CONFIG + "review = true\n"
+APPROVED = "harbor-harriers-2026-11-22"
+
+
+def approval_moments(withheld: int) -> list[tuple[str, Callable[[Path], int], int]]:
+    """The write and send moments of an approved pass of 40 athletes, `withheld` held back."""
+    sent = 40 - withheld
+
+    def manifest_updated(work: Path) -> int:
+        return int('"withheld"' in (work / "out" / BIG / "manifest.json").read_text())
+
+    def archived(work: Path) -> int:
+        return len(list((work / "archive").glob(f"*/review-{APPROVED}*")))
+
+    return [
+        *[(f"sending, after {n} emails", emails_done, 1 + n) for n in (1, 10, 20, 30)],
+        ("after the last approved athlete's email", emails_done, 1 + sent),
+        ("after the manifest says who was sent and withheld", manifest_updated, 1),
+        ("after the coach's email on the approval", emails_done, 2 + sent),
+        ("after the folder was archived", archived, 1),
+    ]
+
+
+def reviewed_folder(work: Path) -> None:
+    """A working folder whose 40-athlete batch waits in review/, two PDFs deleted, then approved."""
+    quick_templates(work / "templates")
+    (work / "cramp-reports.toml").write_text(REVIEW_CONFIG)
+    write_workbook(work / "inbox" / "big.xlsx", big_roster(40))
+    first = subprocess.run([sys.executable, "-m", "reports", "run"], cwd=work, capture_output=True)
+    assert first.returncode == 0 and emails_done(work) == 1, first.stderr  # the coach's only
+    folder = work / "review" / APPROVED
+    for held in ("runner-003.pdf", "runner-017.pdf"):
+        (folder / held).unlink()
+    os.rename(folder, work / "approved" / APPROVED)
+    # A second team's roster keeps each pass busy after the approval, so a late kill lands.
+    small = big_roster(5, "Ridgeline")
+    small["Team"][3][1] = "ridge-coach@example.org"
+    write_workbook(work / "inbox" / "small.xlsx", small)
+
+
+def after_approval(work: Path) -> str:
+    """What one folder holds after its approved pass: problems found, as a list of lines."""
+    counts: Counter[str] = Counter()
+    for path in (work / "outbox").glob("*.eml"):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        to = message["To"].addresses[0].addr_spec
+        if to.startswith("harborharriers"):
+            (pdf,) = message.iter_attachments()
+            assert pdf.get_content().startswith(b"%PDF")
+        counts[to] += 1
+    coaches = {a: counts.pop(a, 0) for a in ("dana@example.org", "ridge-coach@example.org")}
+    manifest = json.loads((work / "out" / BIG / "manifest.json").read_text())
+    statuses = Counter(a["delivery"]["status"] for a in manifest["athletes"])
+    archived = [p.name for p in (work / "archive").glob("*/review-*")]
+    with sqlite3.connect(work / "cramp-reports.sqlite") as db:
+        pending = db.execute("SELECT count(*) FROM messages WHERE status != 'sent'").fetchone()[0]
+        states = dict(db.execute("SELECT folder, state FROM reviews").fetchall())
+    held = {"harborharriers003@example.org", "harborharriers017@example.org"}
+    problems = [
+        f"{len(counts)} athletes emailed" if len(counts) != 38 else "",
+        f"emails per athlete {sorted(set(counts.values()))}" if set(counts.values()) != {1} else "",
+        "a withheld athlete was emailed" if held & set(counts) else "",
+        f"coach emails {coaches}"
+        if coaches != {"dana@example.org": 2, "ridge-coach@example.org": 1}
+        else "",
+        f"manifest {dict(statuses)}" if statuses != Counter({"outbox": 38, "withheld": 2}) else "",
+        f"archived {archived}" if archived != [f"review-{APPROVED}"] else "",
+        "the folder is still in approved/" if list((work / "approved").iterdir()) else "",
+        f"{pending} messages not sent" if pending else "",
+        f"review state {states.get(APPROVED)}" if states.get(APPROVED) != "sent" else "",
+    ]
+    return "; ".join(p for p in problems if p)
+
+
+def test_an_approved_pass_killed_at_each_moment_sends_every_approved_athlete_once(
+    tmp_path: Path, reliability: Reliability
+) -> None:
+    """SIGKILL at each write and send of an approved folder, then one run: each approved athlete once."""
+    reliability.case(
+        "fault",
+        "review on: a 40-athlete batch approved with 2 PDFs deleted; in a fresh copy each "
+        "time, the approved pass is SIGKILLed while sending (×4), after the last athlete's "
+        "email, after the manifest, after the coach's email and after the archive, then one "
+        "more run",
+        "every approved athlete emailed exactly once, the 2 withheld never, the coach's "
+        "approval email once, the folder archived once, no message pending",
+    )
+    reviewed_folder(tmp_path / "reviewed")
+    rng = random.Random(16)
+    killed, found = [], {}
+    for number, (moment, done, at) in enumerate(approval_moments(withheld=2)):
+        work = tmp_path / f"moment-{number}"
+        shutil.copytree(tmp_path / "reviewed", work, symlinks=True)
+        killed.append(kill_when(work, done, at, rng.uniform(0, 0.005)))
+        final = subprocess.run(
+            [sys.executable, "-m", "reports", "run"], cwd=work, capture_output=True, text=True
+        )
+        assert final.returncode == 0, final.stdout + final.stderr
+        found[moment] = after_approval(work)
+    reliability.observed(
+        f"{sum(killed)} of {len(killed)} passes killed mid-work; after each, one more run left "
+        + (
+            "38 approved athletes emailed once each, the 2 withheld never, the coach's approval "
+            "email once, the folder archived once, no message pending"
+            if not any(found.values())
+            else str({m: f for m, f in found.items() if f})
+        )
+    )
+    assert all(killed), f"killed {killed}"
+    assert not any(found.values()), found

@@ -11,10 +11,13 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "reports"
 
 # The pure core: stdlib only, no I/O, no clock. Add a module here when the core grows.
-CORE = ("models", "settings", "errors", "metrics", "rules", "evidence", "case", "doctor", "chart")
+CORE = (
+    "models", "settings", "errors", "metrics", "rules", "evidence", "case", "doctor", "chart",
+    "history", "redflags", "load", "ranking", "sources",
+)  # fmt: skip
 # Adapters: one kind of I/O each; none may import another. (`files`, the one way files are
 # written, is shared by them and is neither core nor adapter.)
-ADAPTERS = ("roster", "render", "deliver", "inbox", "ledger", "config", "outputs")
+ADAPTERS = ("roster", "render", "deliver", "inbox", "ledger", "config", "outputs", "review")
 # Stdlib modules that do I/O, read the clock or are random: never in the core.
 IMPURE_STDLIB = frozenset(
     {

@@ -30,7 +30,9 @@ from reports.outputs import (
         ("CON", "con-athlete"),
         ("lpt1", "lpt1-athlete"),
         ("team-summary", "team-summary-athlete"),
-        ("李雷", "athlete"),
+        ("李雷", "li-lei"),
+        ("😀", "grinning"),
+        ("\u200f\u2066", "athlete"),
         ("\u202eevil\u0007", "evil"),
         ("", "athlete"),
     ],
@@ -38,6 +40,41 @@ from reports.outputs import (
 def test_slug_is_a_safe_file_name(name: str, slug: str) -> None:
     """Slugs are lowercase ASCII, never a path, never a Windows device name."""
     assert slugify(name) == slug
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Øyvind Søren", "oyvind-soren"),
+        ("Zoë Łukasz-Şahin", "zoe-lukasz-sahin"),
+        ("Straße Ærø", "strasse-aero"),
+        ("İlkay Gündoğan", "ilkay-gundogan"),
+        ("Nguyễn Thị Minh Khai", "nguyen-thi-minh-khai"),
+        ("Đặng Văn Lâm", "dang-van-lam"),
+        ("Νίκος Παπαδόπουλος", "nikos-papadopoylos"),
+        ("Иван Петров", "ivan-petrov"),
+        ("Жанна Щукина", "zhanna-shchukina"),
+        ("王芳", "wang-fang"),
+        ("李小龙", "li-xiao-long"),
+        ("김민준", "gim-min-jun"),
+        ("さくら", "sakura"),
+        ("サクラ タナカ", "sakura-tanaka"),
+        ("محمد علي", "mhmd-ly"),
+        ("דוד כהן", "dvd-khhn"),
+        ("प्रिया शर्मा", "priya-srma"),
+        ("สมชาย ใจดี", "smchay-aichdi"),
+        ("Ａｙａ", "aya"),
+    ],
+)
+def test_slug_spells_every_script_in_latin_letters(name: str, slug: str) -> None:
+    """Letters without an ASCII base are transliterated, never dropped; a CJK syllable is a word."""
+    assert slugify(name) == slug
+
+
+def test_names_in_other_scripts_get_their_own_files_not_numbered_athletes() -> None:
+    """Athletes named in scripts other than Latin no longer share `athlete`, `athlete-2`…"""
+    slugs = unique_slugs([("1", "王芳"), ("2", "김민준"), ("3", "דוד כהן"), ("4", "王芳")])
+    assert slugs == {"1": "wang-fang", "2": "gim-min-jun", "3": "dvd-khhn", "4": "wang-fang-2"}
 
 
 def test_very_long_name_gives_a_short_slug() -> None:

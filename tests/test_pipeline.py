@@ -5,7 +5,9 @@ from __future__ import annotations
 import email
 import json
 import os
+import re
 import time
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from email import policy
@@ -16,8 +18,11 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from reports import outputs
 from reports.config import load_settings
+from reports.ledger import Ledger
 from reports.pipeline import render_roster, run_pass
+from reports.pipeline.deliveries import _attachment_name
 from reports.settings import Settings
 
 from conftest import (
@@ -30,7 +35,7 @@ from conftest import (
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 MANIFEST_KEYS = {"roster", "sha256", "team", "report_date", "athletes", "warnings"}
-ATHLETE_KEYS = {"id", "name", "email", "pdf", "risk", "findings", "delivery"}
+ATHLETE_KEYS = {"id", "name", "email", "pdf", "risk", "findings", "since", "delivery"}
 
 
 @pytest.fixture
@@ -184,6 +189,70 @@ def test_redropping_the_same_workbook_sends_nothing(settings: Settings) -> None:
     assert len(list((settings.paths.archive / "2026-11-23").iterdir())) == 2
 
 
+def renamed(sheets: Sheets, names: dict[str, str]) -> Sheets:
+    """`sheets` with athletes renamed on every sheet."""
+    return {
+        title: [[names.get(c, c) if isinstance(c, str) else c for c in row] for row in rows]
+        for title, rows in sheets.items()
+    }
+
+
+def accent_dropping_slug(text: str, fallback: str = "athlete") -> str:
+    """File names as they were before names were transliterated: letters without an ASCII base dropped."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or fallback
+
+
+def test_a_roster_sent_under_the_old_file_names_is_not_sent_again(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sheets sent when 王芳's file was athlete.pdf are not re-sent now that it is wang-fang.pdf."""
+    sheets = renamed(canonical_sheets(), {"Maya Chen": "王芳", "Leo Park": "Øyvind Søren"})
+    monkeypatch.setattr(outputs, "slugify", accent_dropping_slug)
+    drop(settings, sheets)
+    run_pass(settings, now=NOW)
+    folder = settings.paths.out / "harbor-harriers" / "2026-11-22"
+    assert {"athlete.pdf", "yvind-sren.pdf"} <= {p.name for p in folder.iterdir()}
+    sent = sorted(p.name for p in settings.paths.outbox.iterdir())
+    assert len(sent) == 3  # two athletes and the coach
+    monkeypatch.undo()
+    drop(settings, sheets)
+    result = run_pass(settings, now=NOW + timedelta(hours=1))
+    assert sorted(p.name for p in settings.paths.outbox.iterdir()) == sent
+    athletes = manifest_of(settings)["athletes"]
+    assert [(a["pdf"], a["delivery"]["status"]) for a in athletes] == [
+        ("wang-fang.pdf", "unchanged"),
+        ("oyvind-soren.pdf", "unchanged"),
+        ("sam-ortiz.pdf", "skipped"),
+    ]
+    assert sorted(p.name for p in folder.glob("*.pdf")) == [
+        "oyvind-soren.pdf", "sam-ortiz.pdf", "team-summary.pdf", "wang-fang.pdf"
+    ]  # fmt: skip
+    assert "王芳" in pdf_text(folder / "wang-fang.pdf")
+    assert result.workbooks[0].rendered == 2  # the renamed two; Sam's sheet is reused
+    with Ledger(settings.paths.ledger) as ledger:
+        assert [b.sent for b in ledger.recent_batches(2)] == [0, 2]  # newest first
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Maya Chen", "Maya Chen"),
+        ("प्रिया शर्मा", "प्रिया शर्मा"),
+        ("สมชาย ใจดี", "สมชาย ใจดี"),
+        ("Nguye\u0302\u0303n", "Nguyễn"),
+        ("王芳", "王芳"),
+        ("../Maya/Chen:*?", "MayaChen"),
+        ("///", "athlete"),
+    ],
+)
+def test_attachment_names_keep_the_athletes_own_script(name: str, shown: str) -> None:
+    """Vowel signs and accents stay; path and shell characters go."""
+    assert (
+        _attachment_name(name, "2026-11-22") == f"{shown} - cramp-prevention sheet 2026-11-22.pdf"
+    )
+
+
 def test_changing_one_athletes_mileage_sends_exactly_one_message(settings: Settings) -> None:
     """Only the athlete whose data changed gets a new sheet and a new email."""
     drop(settings)
@@ -301,3 +370,47 @@ def test_a_roster_with_day_first_text_dates_renders_the_right_days(
     assert distance in text
     summary = pdf_text(result.folder / "team-summary.pdf")
     assert "REPORT DATE November 22, 2026 CRAMPS COUNTED Oct 26 – Nov 22" in summary
+
+
+def test_an_opted_out_athlete_is_rendered_never_sent_and_a_parent_is_copied(
+    settings: Settings,
+) -> None:
+    """Send sheet N: a PDF and `opted-out`, no email; Parent email: Cc on the athlete's email."""
+    sheets = canonical_sheets()
+    header, maya, leo, sam = sheets["Athletes"]
+    sheets["Athletes"] = [
+        [*header, "Parent email", "Send sheet"],
+        [*maya, None, "N"],
+        [*leo, "kim@example.org", None],
+        [*sam, None, None],
+    ]
+    drop(settings, sheets)
+    run_pass(settings, now=NOW)
+    statuses = {a["name"]: a["delivery"]["status"] for a in manifest_of(settings)["athletes"]}
+    assert statuses == {"Maya Chen": "opted-out", "Leo Park": "outbox", "Sam Ortiz": "skipped"}
+    assert (settings.paths.out / "harbor-harriers" / "2026-11-22" / "maya-chen.pdf").is_file()
+    athlete_mail = [m for m in outbox_messages(settings) if "Team summary" not in str(m["Subject"])]
+    assert [(str(m["To"]), str(m["Cc"])) for m in athlete_mail] == [
+        ("Leo Park <leo@example.org>", "kim@example.org")
+    ]
+
+
+def test_coach_email_names_the_doctor_list_first_then_what_was_sent_and_held_back(
+    settings: Settings,
+) -> None:
+    """The athlete with a red-flag cramp leads the coach's email; an opted-out one is listed."""
+    sheets = canonical_sheets()
+    sheets["Cramps"].append(
+        ["Maya Chen", date(2026, 11, 20), "during", "calf", 4, 6, 30, "usual", 16, "N", "Y",
+         70, "light", 15, "swelling", None]
+    )  # fmt: skip
+    header, maya, leo, sam = sheets["Athletes"]
+    sheets["Athletes"] = [[*header, "Send sheet"], maya, leo, [*sam, "N"]]
+    drop(settings, sheets)
+    run_pass(settings, now=NOW)
+    (coach,) = [m for m in outbox_messages(settings) if "Team summary" in str(m["Subject"])]
+    text = coach.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    doctor = text.index("See a doctor (1)")
+    assert doctor < text.index("Maya Chen") < text.index("Sent to:")
+    assert "Leo Park:" not in text[doctor : text.index("Sent to:")]
+    assert "Sam Ortiz (opted-out)" in text

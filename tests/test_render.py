@@ -102,7 +102,7 @@ def pages_of(pdf: bytes) -> int:
 def advice_opening(renderer: Renderer, item: Finding, units: Units = "miles") -> str:
     """The first eight words of a finding's advice template, as plain text."""
     source = renderer.env.get_template(f"advice/{item.rule}.html")
-    markup = source.render(finding=item, rules=RULES, units=units)
+    markup = source.render(finding=item, rules=RULES, units=units, minor=False)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", markup)).split()[:8])
 
 
@@ -170,7 +170,7 @@ def test_athlete_sheet_has_the_fixed_sections(typical_pdf: bytes) -> None:
     text = text_of(typical_pdf)
     for expected in (
         "What we noticed", "Your plan", "Your last 8 weeks", "If a cramp hits mid-run", "Stop.",
-        "Massage.", "Stretch gently.", "Great progress this month.", "not medical advice",
+        "Massage gently", "Stretch gently.", "Great progress this month.", "not medical advice",
         "Page 1 of 1", "Sep 28", "25 mi", "33 mi",
     ):  # fmt: skip
         assert expected in text, expected
@@ -254,15 +254,15 @@ def test_sheet_shows_the_teams_unit_everywhere(
 
 
 def test_summary_lists_every_athlete_by_risk_then_name(summary_text: str) -> None:
-    """High first (by name), then watch, then low."""
-    table = summary_text[summary_text.index("Every athlete, highest risk first") :]
+    """A check-up first, then high (by name), then watch, then low."""
+    table = summary_text[summary_text.index("Every athlete, most urgent first") :]
     names = ["Bea Cole", "Zoe Adams", "Adam Young", "Carl Diaz"]
     assert [table.index(n) for n in names] == sorted(table.index(n) for n in names)
 
 
 def test_summary_puts_doctor_list_first_and_warnings_last(summary_text: str) -> None:
     """The see-a-doctor list opens the summary; `Sheet!Cell: message` warnings close it."""
-    doctor = summary_text.index("See a doctor first")
+    doctor = summary_text.index("Book a check-up")
     assert doctor < summary_text.index("Bea Cole") < summary_text.index("Every athlete")
     warning = 'Mileage!C10: "twelve" is not a distance — type a number of miles, e.g. 12'
     assert summary_text.index(warning) > summary_text.index("Totals by rule")
@@ -290,7 +290,7 @@ def test_a_summary_past_its_row_limit_says_who_is_left_out(
         assess("Di Low"),
     ]
     text = text_of(renderer.summary_pdf(roster, team, RULES))
-    assert "The 2 highest-risk athletes" in text and "highest risk first" not in text
+    assert "The 2 most urgent athletes" in text and "most urgent first" not in text
     assert "the 2 not listed here are at no higher risk" in text
     assert "Ann's red flag." in text and "Cy's red flag." not in text
     assert "… and 1 more." in text and re.search(r"3\s?to see a doctor", text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -140,24 +140,33 @@ PAIRS = [
          mileage([20, 20, 20, 20, 26]), "watch"),
     pair("load-spike: up 11% vs 10%", mileage([20, 20, 20, 20, 22.2]), "watch",
          mileage([20, 20, 20, 20, 22])),
-    pair("load-spike: ratio 1.5 vs 1.49", mileage([20, 12, 12, 20, 22]), "act",
-         mileage([20, 12.1, 12.1, 20, 22]), "watch"),
-    pair("load-spike: ratio 1.3 vs 1.29", mileage([20, 18, 18, 24, 26]), "watch",
-         mileage([20, 18.2, 18.2, 24, 26])),
-    pair("load-spike: long run 1.11 vs 1.1", mileage([20] * 5, [8, 8, 8, 10, 11.1]), "act",
-         mileage([20] * 5, [8, 8, 8, 10, 11])),
+    pair("load-spike: ratio 1.5 vs 1.49 after a rest week", mileage([15, 15, 15, 15, 0, 15]),
+         "act", mileage([15, 15, 15, 15, 0, 14.9]), "watch"),
+    pair("load-spike: ratio 1.3 vs 1.29 after a rest week", mileage([15, 15, 15, 15, 0, 13]),
+         "watch", mileage([15, 15, 15, 15, 0, 12.9])),
+    pair("load-spike: long run 1.11 vs 1.1", mileage([20] * 5, [10, 10, 10, 10, 11.1]), "watch",
+         mileage([20] * 5, [10, 10, 10, 10, 11])),
+    pair("load-spike: long-run spike with a cramp that week vs without",
+         replace(mileage([20] * 5, [10, 10, 10, 10, 11.1]), incidents=(make_incident(3),)),
+         "act", mileage([20] * 5, [10, 10, 10, 10, 11.1]), "watch"),
+    pair("load-spike: a jump 2 weeks back vs 5 weeks back",
+         mileage([20, 20, 20, 20, 27, 27, 27]), "act",
+         mileage([20, 20, 20, 27, 27, 27, 27, 27])),
     pair("compression: 2 vs 1 calf cramp", two_calf_cramps(compression=False), "info",
          cramp(compression=False)),
     pair("compression: calf vs hamstring", two_calf_cramps(compression=False), "info",
          cramps(make_incident(3, muscle="hamstring"), make_incident(9), compression=False)),
     pair("compression: none worn vs not recorded", two_calf_cramps(compression=False), "info",
          two_calf_cramps()),
-    pair("cramp-response: during vs after", cramp(when="during"), "info", cramp(when="after")),
+    pair("cramp-response: during vs night", cramp(when="during"), "info", cramp(when="night")),
+    pair("cramp-response: just after a run vs night", cramp(when="after"), "info",
+         cramp(when="night")),
     pair("cramp-response: unrecorded time vs 30 days back", cramp(when=None), "info",
          cramp(30, when="during")),
     pair("night-cramps: night vs during", cramp(when="night"), "info", cramp(when="during")),
-    pair("night-cramps: 27 vs 28 days back", cramp(27, when="after"), "info",
-         cramp(28, when="after")),
+    pair("night-cramps: 27 vs 28 days back", cramp(27, when="night"), "info",
+         cramp(28, when="night")),
+    pair("night-cramps: night vs after a run", cramp(when="night"), "info", cramp(when="after")),
     pair("see-doctor: 3 cramps in 4 weeks vs 3 in 5", cramps(*days_back(1, 10, 27)), "act",
          cramps(*days_back(1, 10, 30))),
     pair("see-doctor: 3 weeks in a row vs a gap", cramps(*days_back(20, 27, 34)), "act",
@@ -166,18 +175,23 @@ PAIRS = [
          make_athlete(medication="statin")),
     pair("see-doctor: statin vs no medicine", cramp(medication="statin"), "act",
          cramp(medication="N")),
-    pair("see-doctor: flat feet vs none", cramp(condition="flat feet"), "act",
+    pair("see-doctor: diabetes vs flat feet", cramp(condition="diabetes"), "act",
+         cramp(condition="flat feet"), "watch"),
+    pair("see-doctor: flat feet vs none", cramp(condition="flat feet"), "watch",
          cramp(condition="none")),
-    pair("see-doctor: lasted 11 vs 10 minutes", cramp(lasted_minutes=11), "act",
+    pair("see-doctor: lasted 11 vs 10 minutes", cramp(lasted_minutes=11), "urgent",
          cramp(lasted_minutes=10)),
-    pair("see-doctor: swollen vs no swelling", cramp(notes="calf was swollen after"), "act",
+    pair("see-doctor: swollen vs no swelling", cramp(notes="calf was swollen after"), "urgent",
          cramp(notes="no swelling, felt fine")),
-    pair("see-doctor: red flag numbness vs N", cramp(red_flag="numbness in foot"), "act",
+    pair("see-doctor: red flag numbness vs N", cramp(red_flag="numbness in foot"), "urgent",
          cramp(red_flag="N")),
-    pair("see-doctor: cola urine vs dark urine", cramp(notes="urine looked like cola"), "act",
+    pair("see-doctor: cola urine vs dark urine", cramp(notes="urine looked like cola"), "urgent",
          cramp(urine="dark")),
-    pair("see-doctor: weak vs tweaked", cramp(notes="leg felt weak"), "act",
+    pair("see-doctor: weak vs tweaked", cramp(notes="leg felt weak"), "urgent",
          cramp(notes="tweaked it on a hill")),
+    pair("see-doctor: red flag and 3 cramps vs 3 cramps",
+         cramps(make_incident(1, notes="calf hot and red"), *days_back(10, 27)), "urgent",
+         cramps(*days_back(1, 10, 27)), "act"),
 ]  # fmt: skip
 
 
@@ -270,17 +284,21 @@ def test_statin_with_any_cramp_sends_the_athlete_to_a_doctor() -> None:
     ("levels", "risk"),
     [
         ([], "low"),
-        ([("cramp-response", "info")], "watch"),
+        ([("cramp-response", "info")], "low"),
         ([("night-cramps", "watch"), ("compression", "info")], "watch"),
+        ([("load-spike", "act")], "watch"),
         ([("load-spike", "act"), ("cramp-response", "info")], "high"),
         ([("see-doctor", "act")], "high"),
+        ([("see-doctor", "watch")], "watch"),
+        ([("see-doctor", "urgent"), ("pacing", "act")], "urgent"),
     ],
 )
-def test_risk_is_high_on_any_act_watch_on_any_finding_and_low_on_none(
+def test_risk_is_urgent_on_a_red_flag_high_on_a_check_up_or_act_with_a_cramp(
     levels: list[tuple[str, Level]], risk: str
 ) -> None:
-    """The documented risk rule, which the coach's summary sorts by."""
-    assert risk_of([Finding(rule, level, "…") for rule, level in levels]) == risk
+    """DESIGN's risk scale; only the act-without-a-cramp rows depend on the cramp count."""
+    cramps_in_window = 1 if ("cramp-response", "info") in levels else 0
+    assert risk_of([Finding(r, lv, "…") for r, lv in levels], cramps_in_window) == risk
 
 
 def test_findings_read_see_doctor_first_then_act_watch_info_in_rule_order() -> None:
@@ -296,14 +314,14 @@ def test_findings_read_see_doctor_first_then_act_watch_info_in_rule_order() -> N
     )
     findings = evaluate(athlete, RULES, TODAY)
     assert findings[0].rule == "see-doctor"
-    order = {"act": 0, "watch": 1, "info": 2}
+    order = {"urgent": 0, "act": 1, "watch": 2, "info": 3}
     keys = [(order[f.level], RULE_IDS.index(f.rule)) for f in findings[1:]]
     assert keys == sorted(keys)
     assert [f.rule for f in findings] == [
         "see-doctor",
         "hydration",
-        "overhydration",
         "pacing",
+        "overhydration",
         "cramp-response",
         "night-cramps",
         "compression",
@@ -313,12 +331,12 @@ def test_findings_read_see_doctor_first_then_act_watch_info_in_rule_order() -> N
 def test_every_finding_carries_its_rule_evidence_strength() -> None:
     """Strength notes come from one table with the three allowed phrases."""
     assert set(STRENGTH) == set(RULE_IDS)
-    assert set(STRENGTH.values()) <= {"well supported", "mixed evidence", "limited evidence"}
+    assert set(STRENGTH.values()) <= {"best supported", "debated", "not shown to prevent cramps"}
     assert (
         finding(
             "compression", replace(cramps(make_incident(3), make_incident(9)), compression=False)
         ).strength
-        == "limited evidence"
+        == "not shown to prevent cramps"
     )
 
 
@@ -372,22 +390,22 @@ def test_every_finding_carries_its_rule_evidence_strength() -> None:
             "load-spike",
             mileage([20, 20, 20, 20, 32]),
             "miles",
-            "You ran 32 mi in the week of Nov 16, up 60% on the 20 mi of the week before."
-            " That is 1.6 times your average of 20 mi over the 3 weeks before.",
+            "In the week of Nov 16 your distance went from 20 mi to 32 mi, up 60%, 1.6 times"
+            " your average of 20 mi over the 3 weeks before.",
         ),
         (
             "load-spike",
-            mileage([20] * 5, [8, 8, 8, 10, 11.04]),
+            mileage([20] * 5, [10, 10, 10, 10, 11.04]),
             "miles",
-            "Your long run of 11 mi in the week of Nov 16 was 1.104 times your longest run of"
+            "In the week of Nov 16 your long run, 11 mi, was 1.104 times your longest of"
             " the 4 weeks before (10 mi).",
         ),
         (
             "load-spike",
             mileage([20, 20, 20, 20, 26.08]),
             "km",
-            "You ran 42 km in the week of Nov 16, up 30.4% on the 32 km of the week before."
-            " That is 1.3 times your average of 32 km over the 3 weeks before.",
+            "In the week of Nov 16 your distance went from 32 km to 42 km, up 30.4%, 1.3 times"
+            " your average of 32 km over the 3 weeks before.",
         ),
         (
             "see-doctor",
@@ -397,8 +415,8 @@ def test_every_finding_carries_its_rule_evidence_strength() -> None:
                 make_incident(21),
             ),
             "miles",
-            "You had 3 cramps in the last 4 weeks (Nov 1, Nov 8 and Nov 15)."
-            " Your cramp on Nov 15 lasted 15 minutes and came with swelling.",
+            "Your cramp on Nov 15 lasted 15 minutes and came with swelling."
+            " You had 3 cramps in the last 4 weeks (Nov 1, Nov 8 and Nov 15).",
         ),
         (
             "see-doctor",
@@ -421,9 +439,31 @@ def test_every_finding_carries_its_rule_evidence_strength() -> None:
         ),
         (
             "night-cramps",
-            cramps(make_incident(3, when="night"), make_incident(9, when="after")),
+            cramps(make_incident(3, when="night"), make_incident(9, when="night")),
             "miles",
-            "You had 2 cramps after runs or at night in the last 4 weeks (Nov 13 and Nov 19).",
+            "You had 2 cramps at night in the last 4 weeks (Nov 13 and Nov 19).",
+        ),
+        (
+            "load-spike",
+            replace(
+                mileage([20, 20, 20, 20, 31, 31, 31]),
+                weeks=tuple(
+                    replace(w, race_week=w.start == LAST_WEEK - timedelta(weeks=2))
+                    for w in mileage([20, 20, 20, 20, 31, 31, 31]).weeks
+                ),
+                incidents=(make_incident(17, pace="race"),),
+            ),
+            "miles",
+            "In the week of Nov 2 your distance went from 20 mi to 31 mi, up 55%, 1.6 times"
+            " your average of 20 mi over the 3 weeks before. You raced that week. Your cramp on"
+            " Nov 5 came that week. In the week of Nov 9 you ran 31 mi, 1.3 times your average"
+            " of 24 mi over the 3 weeks before.",
+        ),
+        (
+            "pacing",
+            replace(mileage([20, 20, 20, 20, 31, 31, 31]), incidents=(make_incident(17),)),
+            "miles",
+            "Your cramp on Nov 5 came in a week your training jumped (week of Nov 2).",
         ),
     ],
 )
@@ -463,3 +503,96 @@ def test_window_is_28_days_ending_on_the_report_date_inclusive() -> None:
     assert level_of("cramp-response", cramp(28)) is None
     future = make_athlete(incidents=(Incident(day=TODAY + timedelta(days=1)),))
     assert level_of("cramp-response", future) is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "minor"),
+    [
+        ({"age": 17}, True),
+        ({"age": 18}, False),
+        ({"birth_date": date(2008, 11, 23)}, True),
+        ({"birth_date": date(2008, 11, 22)}, False),
+        ({"birth_date": date(2008, 11, 22), "age": 16}, False),
+        ({}, False),
+    ],
+)
+def test_a_minor_is_under_18_on_the_report_date(fields: dict[str, Any], minor: bool) -> None:
+    """A date of birth is exact and wins over an Age; no age at all is not a minor."""
+    assert assess(make_athlete(**fields), RULES, TODAY).minor is minor
+
+
+def test_cramps_before_the_window_are_kept_for_one_line_and_give_no_advice() -> None:
+    """An old cramp is history: it is listed, never a finding."""
+    result = assess(cramps(make_incident(40), make_incident(60)), RULES, TODAY)
+    assert result.findings == ()
+    assert [d.isoformat() for d in result.older_cramps] == ["2026-09-23", "2026-10-13"]
+
+
+def test_a_note_no_rule_can_place_is_kept_for_the_coach_to_read() -> None:
+    """A note that raised no flag, and is not just a list of absent signs, goes to the coach."""
+    athlete = cramps(
+        make_incident(3, notes="felt off all day"),
+        make_incident(5, notes="no swelling"),
+        make_incident(7, notes="calf swollen"),
+        make_incident(9, muscle="side stitch"),
+    )
+    assert assess(athlete, RULES, TODAY).notes_to_read == (
+        "Nov 13: a cramp in the “side stitch”",
+        "Nov 19: “felt off all day”",
+    )
+
+
+def test_an_act_finding_is_high_risk_only_with_a_cramp_in_the_window() -> None:
+    """A jump in distance alone is watch; with a cramp in the window, the coach talks to them."""
+    spike = mileage([20, 20, 20, 20, 30])
+    assert assess(spike, RULES, TODAY).risk == "watch"
+    assert risk_of([Finding("load-spike", "act", "…")]) == "watch"
+    with_cramp = assess(replace(spike, incidents=(make_incident(3),)), RULES, TODAY)
+    assert with_cramp.risk == "high" and with_cramp.recent_cramps == 1
+    assert with_cramp.unjudged_weeks == ()
+
+
+def test_a_cramp_on_the_first_day_of_the_window_is_recent_not_older() -> None:
+    """Day 27 back is inside the 28-day window; day 28 is older."""
+    assert assess(cramp(27), RULES, TODAY).older_cramps == ()
+    assert len(assess(cramp(28), RULES, TODAY).older_cramps) == 1
+
+
+@pytest.mark.parametrize(
+    ("incidents", "evidence"),
+    [
+        (
+            (make_incident(3, when="after"), make_incident(9, when="after")),
+            "You had 2 cramps just after runs in the last 4 weeks (Nov 13 and Nov 19).",
+        ),
+        (
+            (make_incident(3, when="after"), make_incident(9, when="during")),
+            "You had 2 cramps in the last 4 weeks (Nov 13 and Nov 19).",
+        ),
+        ((make_incident(3, when="after"),), "You had a cramp just after a run on Nov 19."),
+    ],
+)
+def test_cramps_just_after_runs_are_exercise_cramps(
+    incidents: tuple[Incident, ...], evidence: str
+) -> None:
+    """After a run is cramp-response, said as such; night-cramps stays quiet."""
+    athlete = cramps(*incidents)
+    assert finding("cramp-response", athlete).evidence == evidence
+    assert level_of("night-cramps", athlete) is None
+
+
+def test_pacing_names_each_kind_of_cramp_it_saw() -> None:
+    """Faster, racing and a spike week, each said once."""
+    athlete = replace(
+        mileage([20, 20, 20, 20, 20, 20, 30, 30]),
+        incidents=(
+            make_incident(3, pace="faster"),
+            make_incident(9, pace="race"),
+            make_incident(12),
+            make_incident(20, pace="easy"),
+        ),
+    )
+    assert finding("pacing", athlete).evidence == (
+        "3 of your 4 cramps in the last 4 weeks (Nov 10, Nov 13 and Nov 19) came when you ran"
+        " faster than usual, in races or in weeks your training jumped."
+    )

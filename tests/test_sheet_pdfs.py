@@ -197,3 +197,52 @@ def test_a_stop_before_the_end_skips_the_rest_and_the_summary(
     assert done == [1, 2]
     assert len(list(prepared.folder.glob("runner-*.pdf"))) == 2
     assert not (prepared.folder / SUMMARY).exists()
+
+
+def two_of_a_name(swapped: bool = False) -> Sheets:
+    """Maya Chen twice (IDs H1, H3) with different mileage; `swapped` lists H3 first."""
+    sheets = canonical_sheets()
+    for i, row in enumerate(sheets["Athletes"][1:], start=1):
+        row[2] = f"H{i}"
+    sheets["Athletes"][3][0] = "Maya Chen"  # Sam is renamed to a second Maya, ID H3
+    sheets["Mileage"][0].append("ID")
+    for row in sheets["Mileage"][1:]:
+        row.append({"Maya Chen": "H1", "Leo Park": "H2", "Sam Ortiz": "H3"}[row[0]])
+        row[0] = "Maya Chen" if row[0] == "Sam Ortiz" else row[0]
+    if swapped:
+        athletes = sheets["Athletes"]
+        athletes[1], athletes[3] = athletes[3], athletes[1]
+    return sheets
+
+
+def test_athletes_of_one_name_who_swap_rows_never_get_each_others_pdf(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """When maya-chen.pdf passes from one Maya to the other, both sheets are rendered again."""
+    first = render(settings, two_of_a_name(), tmp_path / "out")
+    assert {s.athlete_key: s.pdf.name for s in first.sheets} == {
+        "H1": "maya-chen.pdf", "H2": "leo-park.pdf", "H3": "maya-chen-2.pdf"
+    }  # fmt: skip
+    before = stamps(first.folder)
+    again = render(settings, two_of_a_name(swapped=True), tmp_path / "out")
+    assert {s.athlete_key: s.pdf.name for s in again.sheets} == {
+        "H3": "maya-chen.pdf", "H2": "leo-park.pdf", "H1": "maya-chen-2.pdf"
+    }  # fmt: skip
+    assert rewritten(before, again.folder) == ["maya-chen-2.pdf", "maya-chen.pdf", SUMMARY]
+
+
+def test_a_renamed_sheet_leaves_no_file_under_its_old_name(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A manifest naming another file for an athlete: the sheet moves, the old file goes."""
+    first = render(settings, canonical_sheets(), tmp_path / "out")
+    manifest_path = first.folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["athletes"][0]["pdf"] = "athlete.pdf"  # as names without ASCII letters were
+    manifest_path.write_text(json.dumps(manifest))
+    (first.folder / "maya-chen.pdf").rename(first.folder / "athlete.pdf")
+    again = render(settings, canonical_sheets(), tmp_path / "out")
+    assert again.rendered == 1
+    assert sorted(p.name for p in again.folder.glob("*.pdf")) == [
+        "leo-park.pdf", "maya-chen.pdf", "sam-ortiz.pdf", SUMMARY
+    ]  # fmt: skip

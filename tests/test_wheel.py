@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,14 @@ def test_installed_wheel_renders_a_roster_from_a_folder_outside_the_checkout(
         tmp_path,
     )
     (wheel,) = (tmp_path / "dist").glob("cramp_reports-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = set(archive.namelist())
+    expected = {p.relative_to(ROOT).as_posix() for p in (ROOT / "reports").rglob("*.py")} | {
+        f"reports/{p.relative_to(ROOT).as_posix()}"
+        for p in (ROOT / "templates").rglob("*")
+        if p.is_file()
+    }
+    assert expected <= shipped, f"missing from the wheel: {sorted(expected - shipped)}"
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", venv], tmp_path)
     run([venv / "bin" / "python", "-m", "pip", "install", "-q", wheel], tmp_path)

@@ -76,8 +76,9 @@ def build_message(
     attachment_name: str | None,
     msg_id: str,
     date: datetime,
+    cc: str | None = None,
 ) -> EmailMessage:
-    """One athlete's email: plain text with an HTML alternative and the PDF sheet attached."""
+    """One email: plain text with an HTML alternative, the PDF attached, `cc` (a parent) copied."""
     for label, value in (
         ("recipient name", to_name),
         ("recipient address", to_addr),
@@ -86,6 +87,7 @@ def build_message(
         ("subject", subject),
         ("attachment name", attachment_name),
         ("Message-ID", msg_id),
+        ("copy (Cc) address", cc),
     ):
         _refuse_breaks(label, value)
     if not _MSG_ID.fullmatch(msg_id):
@@ -93,6 +95,8 @@ def build_message(
     msg = EmailMessage(policy=policy.default)
     msg["From"] = _one_address("[delivery] from", sender)
     msg["To"] = _recipient(to_name, to_addr)
+    if cc:
+        msg["Cc"] = _recipient("", cc)
     if reply_to:
         msg["Reply-To"] = _one_address("[delivery] reply_to", reply_to)
     msg["Subject"] = subject

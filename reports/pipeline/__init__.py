@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reports import config, inbox
 from reports.errors import RosterError
-from reports.ledger import BatchRow, Ledger, MessageRow
+from reports.ledger import BatchRow, Ledger, MessageRow, ReviewRow
 from reports.models import DeliveryOutcome, Problem
+from reports.pipeline.fonts import with_font_warnings
 from reports.pipeline.passes import PassResult, WorkbookResult, run_pass
 from reports.pipeline.serve import StopRequest, install_stop_handlers, serve
 from reports.pipeline.sheet_pdfs import Progress, prepare_sheets, write_batch_manifest
@@ -39,7 +40,7 @@ def render_roster(
     path: Path, out_root: Path, settings: Settings, *, progress: Progress | None = None
 ) -> WorkbookResult:
     """Evaluate and render one roster into `out_root`; nothing is sent, nothing moved."""
-    roster = read_roster(path, settings.limits)
+    roster = with_font_warnings(read_roster(path, settings.limits))
     renderer = Renderer(settings.render.templates, settings.render.page_size)
     prepared = prepare_sheets(roster, settings, renderer, out_root, progress=progress)
     outcomes = [
@@ -86,11 +87,11 @@ class CheckResult:
 
 
 def check_rosters(paths: list[Path], limits: LimitSettings) -> list[CheckResult]:
-    """Validate each workbook without rendering anything."""
+    """Validate each workbook without rendering anything, fonts included."""
     results = []
     for path in paths:
         try:
-            roster = read_roster(path, limits)
+            roster = with_font_warnings(read_roster(path, limits))
         except RosterError as err:
             problems = err.problems or (Problem("error", str(err)),)
             results.append(CheckResult(path, tuple(problems), 0))
@@ -124,11 +125,16 @@ class StatusReport:
 
     batches: list[BatchRow]
     problems: list[MessageRow]
+    reviews: list[ReviewRow] = field(default_factory=list)  # waiting for the coach, oldest first
 
 
 def read_status(settings: Settings, limit: int = 10) -> StatusReport:
-    """Recent batches and failed or pending messages, from the ledger."""
+    """Recent batches, failed or pending messages and batches waiting for review, from the ledger."""
     if not settings.paths.ledger.exists():
         return StatusReport([], [])
     with Ledger(settings.paths.ledger) as ledger:
-        return StatusReport(list(ledger.recent_batches(limit)), list(ledger.problem_messages()))
+        return StatusReport(
+            list(ledger.recent_batches(limit)),
+            list(ledger.problem_messages()),
+            ledger.reviews("waiting"),
+        )

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from pathlib import Path
+from functools import partial
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
-from reports import deliver, outputs
+from reports import deliver
 from reports.errors import (
-    CrampReportsError,
     DeliveryError,
     PermanentDeliveryError,
     TemporaryDeliveryError,
@@ -21,6 +22,7 @@ from reports.errors import (
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome
 from reports.pipeline.sheet_pdfs import RosterSheets, Sheet
+from reports.ranking import by_urgency, doctor_finding, sees_doctor
 from reports.render import Renderer
 from reports.settings import Settings
 
@@ -81,8 +83,14 @@ def subject(renderer: Renderer, kind: str, **context: object) -> str:
 
 
 def _attachment_name(name: str, report_date: str) -> str:
-    """A readable attachment name without characters mail clients or file systems dislike."""
-    clean = "".join(c for c in name if c.isalnum() or c in " -'.").strip(" .")[:_MAX_NAME]
+    """A readable attachment name without characters mail clients or file systems dislike.
+
+    The name stays in the athlete's own script: letters, the marks that complete them (the
+    vowel signs of Devanagari or Thai, a decomposed accent) and digits are kept.
+    """
+    composed = unicodedata.normalize("NFC", name)
+    kept = "".join(c for c in composed if unicodedata.category(c)[0] in "LMN" or c in " -'.")
+    clean = kept.strip(" .")[:_MAX_NAME]
     return f"{clean.strip(' .') or 'athlete'} - cramp-prevention sheet {report_date}.pdf"
 
 
@@ -120,16 +128,40 @@ def _deliver_one(
 ) -> DeliveryOutcome:
     """Decide, record and send one athlete's message."""
     athlete = sheet.assessment.athlete
-    team = prepared.roster.team.name
+    settled = settled_outcome(prepared, sheet, settings, ledger)
+    if settled is not None:
+        return settled
+    email = athlete_email(prepared, sheet, settings, renderer)
+    try:
+        message = email.build(settings, sheet.pdf.read_bytes(), now)
+    except DeliveryError as err:
+        return DeliveryOutcome(athlete.name, athlete.email, "skipped", str(err))
+    return send_recorded(
+        message,
+        ledger,
+        sender,
+        now,
+        record=email.record(batch_id, prepared.roster.team.name),
+        outcome=partial(DeliveryOutcome, athlete.name, athlete.email),
+    )
+
+
+def settled_outcome(
+    prepared: RosterSheets, sheet: Sheet, settings: Settings, ledger: Ledger
+) -> DeliveryOutcome | None:
+    """The outcome of a sheet not to be sent now (opted out, no address, sent before…), else None."""
+    athlete = sheet.assessment.athlete
 
     def outcome(status: str, detail: str) -> DeliveryOutcome:
         return DeliveryOutcome(athlete.name, athlete.email, status, detail)
 
+    if not athlete.send_sheet:
+        return outcome("opted-out", "Send sheet is N on the Athletes sheet: rendered, not sent")
     if not athlete.email:
         return outcome("skipped", "no valid email address on the Athletes sheet")
     if settings.delivery.mode == "off":
         return outcome("skipped", 'delivery is off ([delivery] mode = "off")')
-    previous = ledger.sheet_status(team, athlete.key, sheet.key)
+    previous = ledger.sheet_status(prepared.roster.team.name, athlete.key, sheet.key)
     if previous == "sent":
         return outcome("unchanged", "this exact sheet was already sent")
     if previous == "failed":
@@ -141,54 +173,79 @@ def _deliver_one(
         return outcome(
             "failed", "the mail server was unreachable; it will be sent on the next pass"
         )
-    report_date = prepared.roster.report_date.isoformat()
-    text, html = renderer.athlete_email(
-        prepared.roster.team, sheet.assessment, prepared.roster.report_date
-    )
-    msg_id = deliver.message_id(
-        f"{team}\0{athlete.key}", sheet.key, deliver.id_domain(settings.delivery.sender)
-    )
-    try:
-        message = deliver.build_message(
-            to_name=athlete.name,
-            to_addr=athlete.email,
+    return None
+
+
+@dataclass(frozen=True)
+class AthleteEmail:
+    """Everything of an athlete's email but the PDF and the date: kept while a batch is reviewed."""
+
+    athlete_key: str
+    name: str
+    email: str
+    cc: str | None
+    sheet_key: str
+    msg_id: str
+    subject: str
+    text: str
+    html: str | None
+    attachment_name: str
+
+    def build(self, settings: Settings, pdf: bytes, now: datetime) -> EmailMessage:
+        """The message, with `pdf` attached; DeliveryError if an address or header is refused."""
+        return deliver.build_message(
+            to_name=self.name,
+            to_addr=self.email,
             sender=settings.delivery.sender,
             reply_to=settings.delivery.reply_to,
-            subject=subject(
-                renderer,
-                "athlete",
-                team=prepared.roster.team,
-                athlete=athlete,
-                report_date=prepared.roster.report_date,
-            ),
-            text=text,
-            html=html,
-            attachment=sheet.pdf.read_bytes(),
-            attachment_name=_attachment_name(athlete.name, report_date),
-            msg_id=msg_id,
+            subject=self.subject,
+            text=self.text,
+            html=self.html,
+            attachment=pdf,
+            attachment_name=self.attachment_name,
+            msg_id=self.msg_id,
             date=now,
+            cc=self.cc,
         )
-    except DeliveryError as err:
-        return outcome("skipped", str(err))
-    return _send_recorded(
-        message,
-        ledger,
-        sender,
-        now,
-        record=dict(
+
+    def record(self, batch_id: int, team: str) -> dict[str, object]:
+        """The ledger row `send_recorded` keeps for this message."""
+        return dict(
             batch_id=batch_id,
             team=team,
-            athlete_key=athlete.key,
-            name=athlete.name,
-            email=athlete.email,
-            sheet_key=sheet.key,
-            msg_id=msg_id,
+            athlete_key=self.athlete_key,
+            name=self.name,
+            email=self.email,
+            sheet_key=self.sheet_key,
+            msg_id=self.msg_id,
+        )
+
+
+def athlete_email(
+    prepared: RosterSheets, sheet: Sheet, settings: Settings, renderer: Renderer
+) -> AthleteEmail:
+    """The email for one athlete with an address, rendered from the templates."""
+    athlete = sheet.assessment.athlete
+    assert athlete.email is not None  # settled_outcome skips athletes without one
+    team, report_date = prepared.roster.team, prepared.roster.report_date
+    text, html = renderer.athlete_email(team, sheet.assessment, report_date)
+    return AthleteEmail(
+        athlete_key=athlete.key,
+        name=athlete.name,
+        email=athlete.email,
+        cc=athlete.parent_email,
+        sheet_key=sheet.key,
+        msg_id=deliver.message_id(
+            f"{team.name}\0{athlete.key}", sheet.key, deliver.id_domain(settings.delivery.sender)
         ),
-        outcome=outcome,
+        subject=subject(renderer, "athlete", team=team, athlete=athlete, report_date=report_date),
+        text=text,
+        html=html,
+        attachment_name=_attachment_name(athlete.name, report_date.isoformat()),
     )
 
 
-def _send_recorded(
+def send_recorded(
     message: EmailMessage,
     ledger: Ledger,
     sender: LazySender,
@@ -229,8 +286,13 @@ def send_coach_summary(
     *,
     batch_id: int,
     now: datetime,
+    review: dict[str, Any] | None = None,
 ) -> DeliveryOutcome | None:
-    """One summary email to the coach for each summary not yet sent (same sheets: no resend)."""
+    """One summary email to the coach for each summary not yet sent (same sheets: no resend).
+
+    With `review` (where the sheets wait, see `Renderer.coach_email`) it is the "ready for
+    review" email, a message of its own beside the summary sent after delivery.
+    """
     team = prepared.roster.team
     # Whether this exact summary went out is the ledger's to say, not this batch's outcomes:
     # after a crash between the last athlete and the summary, every athlete is "unchanged"
@@ -242,12 +304,17 @@ def send_coach_summary(
     ):
         return None
     report_date = prepared.roster.report_date.isoformat()
-    msg_id = deliver.message_id(
-        f"{team.name}{COACH_KEY}", prepared.summary_key, deliver.id_domain(settings.delivery.sender)
+    kind, key = (
+        ("coach", prepared.summary_key)
+        if review is None
+        else ("review", f"review\0{prepared.summary_key}")
     )
-    if ledger.sheet_status(team.name, COACH_KEY, prepared.summary_key) in ("sent", "pending"):
+    msg_id = deliver.message_id(
+        f"{team.name}{COACH_KEY}", key, deliver.id_domain(settings.delivery.sender)
+    )
+    if ledger.sheet_status(team.name, COACH_KEY, key) in ("sent", "pending"):
         return None  # pending: the ledger's bytes go out on the next pass, as for athletes
-    text, html = renderer.coach_email(prepared.roster, outcomes)
+    text, html = renderer.coach_email(prepared.roster, outcomes, doctor_first(prepared), review)
     coach = team.coach or "Coach"
     try:
         message = deliver.build_message(
@@ -257,7 +324,7 @@ def send_coach_summary(
             reply_to=None,
             subject=subject(
                 renderer,
-                "coach",
+                kind,
                 team=team,
                 roster=prepared.roster,
                 report_date=prepared.roster.report_date,
@@ -272,7 +339,7 @@ def send_coach_summary(
     except DeliveryError as err:
         log.warning("coach summary not sent: %s", err)
         return None
-    return _send_recorded(
+    return send_recorded(
         message,
         ledger,
         sender,
@@ -283,63 +350,29 @@ def send_coach_summary(
             athlete_key=COACH_KEY,
             name=coach,
             email=team.coach_email,
-            sheet_key=prepared.summary_key,
+            sheet_key=key,
             msg_id=msg_id,
         ),
         outcome=lambda status, detail: DeliveryOutcome(coach, team.coach_email, status, detail),
     )
 
 
-def resend_pending(ledger: Ledger, sender: LazySender, now: datetime, out_root: Path) -> int:
-    """Send again, byte for byte, every message a crash or an outage left pending; returns how many went.
+def doctor_first(prepared: RosterSheets) -> list[tuple[str, str]]:
+    """(name, reason) of each athlete who must see a doctor, urgent first (`reports.ranking`).
 
-    The manifest of each message's batch then says what became of it.
+    The reason is told about the athlete ("Ava's cramp on Nov 19 …"); an urgent one says
+    first what the coach must make sure of today.
     """
-    sent = 0
-    settled: dict[int, dict[str, tuple[str, str]]] = {}
-    for pending in ledger.pending_messages():
-        if sender.down:
-            break
-        message = deliver.parse_raw(pending.raw)
-        try:
-            detail = sender.send(message)
-        except PermanentDeliveryError as err:
-            ledger.record_failed(pending.msg_id, detail=str(err), permanent=True, now=now)
-            settled.setdefault(pending.batch_id, {})[pending.athlete_key] = ("failed", str(err))
-            continue
-        except TemporaryDeliveryError as err:
-            sender.down = True
-            ledger.record_failed(pending.msg_id, detail=str(err), permanent=False, now=now)
-            log.warning("%s — pending messages stay queued for the next pass", err)
-            break
-        ledger.record_sent(pending.msg_id, detail=detail, now=now)
-        settled.setdefault(pending.batch_id, {})[pending.athlete_key] = ("sent", detail)
-        sent += 1
-    for batch_id, deliveries in settled.items():
-        _note_in_manifest(ledger, batch_id, deliveries, out_root)
-    return sent
-
-
-def _note_in_manifest(
-    ledger: Ledger, batch_id: int, deliveries: dict[str, tuple[str, str]], out_root: Path
-) -> None:
-    """Update a batch's manifest with what became of messages sent after it was written."""
-    batch = ledger.batch(batch_id)
-    if batch is None or batch.team is None or batch.report_date is None:
-        return
-    folder = outputs.batch_path(out_root, batch.team, batch.report_date.isoformat())
-    manifest = outputs.read_manifest(folder)
-    if manifest is None or manifest.get("sha256") != batch.sha256:
-        return  # gone, or replaced by a later roster's: its own deliveries are what it says
-    changed = False
-    for entry in manifest.get("athletes", []):
-        if isinstance(entry, dict) and entry.get("id") in deliveries:
-            status, detail = deliveries[entry["id"]]
-            entry["delivery"] = {"status": status, "detail": detail}
-            changed = True
-    if not changed:
-        return
-    try:
-        outputs.write_manifest_json(folder, manifest)
-    except CrampReportsError as err:  # the ledger (and `status`) already hold the truth
-        log.warning("%s — the manifest still shows the earlier delivery status", err)
+    found = []
+    for assessment in by_urgency(
+        [s.assessment for s in prepared.sheets if sees_doctor(s.assessment)]
+    ):
+        finding = doctor_finding(assessment)
+        assert finding is not None  # sees_doctor() said so
+        reason = finding.about or finding.evidence
+        if finding.level == "urgent":
+            reason = f"URGENT: to be seen by a doctor today, no running until cleared. {reason}"
+        else:
+            reason = f"book a check-up. {reason}"
+        found.append((assessment.athlete.name, reason))
+    return found

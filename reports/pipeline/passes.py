@@ -10,17 +10,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from reports import inbox, outputs
+from reports import history, inbox, outputs, review
 from reports.errors import CrampReportsError, RosterError
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome, Problem
 from reports.pipeline.deliveries import (
     LazySender,
     deliver_sheets,
-    resend_pending,
     send_coach_summary,
 )
-from reports.pipeline.sheet_pdfs import Progress, prepare_sheets, write_batch_manifest
+from reports.pipeline.fonts import with_font_warnings
+from reports.pipeline.notices import send_rejection
+from reports.pipeline.resend import resend_pending
+from reports.pipeline.review import IN_REVIEW, ApprovalResult, open_review, review_pass
+from reports.pipeline.sheet_pdfs import Progress, RosterSheets, prepare_sheets, write_batch_manifest
 from reports.render import Renderer
 from reports.roster import read_roster
 from reports.settings import Settings
@@ -58,11 +61,12 @@ class PassResult:
 
     workbooks: tuple[WorkbookResult, ...]
     resent: int = 0
+    approvals: tuple[ApprovalResult, ...] = ()
 
     @property
     def failed(self) -> bool:
         """True when any workbook was rejected or any delivery failed."""
-        return any(w.failed for w in self.workbooks)
+        return any(w.failed for w in self.workbooks) or any(a.failed for a in self.approvals)
 
 
 def ensure_folders(settings: Settings) -> None:
@@ -70,6 +74,14 @@ def ensure_folders(settings: Settings) -> None:
     paths = settings.paths
     for folder in (paths.inbox, paths.archive, paths.rejected, paths.out, paths.outbox):
         folder.mkdir(parents=True, exist_ok=True)
+    if reviewing(settings):
+        for folder in (paths.review, paths.approved):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+def reviewing(settings: Settings) -> bool:
+    """True when the coach approves each batch before athletes get it."""
+    return settings.delivery.review and settings.delivery.mode != "off"
 
 
 def run_pass(
@@ -99,6 +111,8 @@ def tidy(settings: Settings) -> None:
     paths = settings.paths
     for folder in (paths.out, paths.outbox, paths.archive, paths.rejected):
         outputs.remove_temporaries(folder)
+    if reviewing(settings):
+        review.tidy(paths.review)
 
 
 def _locked_pass(
@@ -126,6 +140,11 @@ def _locked_pass(
             if settings.delivery.mode != "off"
             else 0
         )
+        approvals = (
+            review_pass(settings, ledger, sender, now=now, min_age_seconds=age)
+            if reviewing(settings)
+            else []
+        )
         renderer: Renderer | None = None
         for path in files:
             if stop():
@@ -135,7 +154,7 @@ def _locked_pass(
             result = _take_workbook(path, settings, renderer, ledger, sender, now, progress, stop)
             if result is not None:
                 results.append(result)
-    return PassResult(tuple(results), resent)
+    return PassResult(tuple(results), resent, tuple(approvals))
 
 
 def _take_workbook(
@@ -157,30 +176,48 @@ def _take_workbook(
             return None
         sha = ""  # unreadable: reading it below files it in rejected/ with the reason
     batch_id = ledger.start_batch(file=path.name, sha256=sha, now=now)
+
+    def notify(coach_email: str | None) -> Callable[[list[str]], object]:
+        return lambda lines: send_rejection(
+            path.name, sha, lines, coach_email, settings, renderer, ledger, sender,
+            batch_id=batch_id, now=now,
+        )  # fmt: skip
+
     try:
-        roster = read_roster(path, settings.limits, follow_links=False)
+        roster = with_font_warnings(read_roster(path, settings.limits, follow_links=False))
     except RosterError as err:
-        return _reject(
-            path, settings, ledger, batch_id, now, err.problems or (Problem("error", str(err)),)
-        )
+        problems = err.problems or (Problem("error", str(err)),)
+        return _reject(path, settings, ledger, batch_id, now, problems, notify(err.coach_email))
     except Exception as err:  # a bug must not stop the other workbooks; the coach gets a report
         log.exception("%s: unexpected failure while reading", path.name)
         problem = Problem(
             "error",
             f"cramp-reports could not read this workbook ({type(err).__name__}: {err}) — please report it with the file attached",
         )
-        return _reject(path, settings, ledger, batch_id, now, (problem,))
+        return _reject(path, settings, ledger, batch_id, now, (problem,), notify(None))
     try:
         prepared = prepare_sheets(
-            roster, settings, renderer, settings.paths.out, progress=progress, stop=stop
+            roster,
+            settings,
+            renderer,
+            settings.paths.out,
+            progress=progress,
+            stop=stop,
+            history=ledger.previous_sheets(roster.team.name, roster.report_date),
         )
-        outcomes = (
-            []
-            if stop()
-            else deliver_sheets(
+        held = None  # the outcomes of a batch put in review/ for the coach
+        if reviewing(settings) and not stop():
+            held = open_review(
+                prepared, settings, renderer, ledger, sender, batch_id=batch_id, now=now
+            )
+        if held is not None:
+            outcomes = held
+        elif stop():
+            outcomes = []
+        else:
+            outcomes = deliver_sheets(
                 prepared, settings, renderer, ledger, sender, batch_id=batch_id, now=now, stop=stop
             )
-        )
         counts = Counter(o.status for o in outcomes)
         if len(outcomes) < len(prepared.sheets):
             log.info(
@@ -188,11 +225,21 @@ def _take_workbook(
             )
             outcome, moved = "stopped", None
         else:
-            send_coach_summary(
-                prepared, outcomes, settings, renderer, ledger, sender, batch_id=batch_id, now=now
-            )
+            if held is None:  # under review, the coach had the "ready for review" email
+                send_coach_summary(
+                    prepared,
+                    outcomes,
+                    settings,
+                    renderer,
+                    ledger,
+                    sender,
+                    batch_id=batch_id,
+                    now=now,
+                )
             write_batch_manifest(prepared, sha, outcomes)
-            outcome, moved = "processed", _archive_unchanged(path, sha, settings, now)
+            remember_sheets(prepared, ledger, batch_id)
+            outcome = "processed" if held is None else IN_REVIEW
+            moved = _archive_unchanged(path, sha, settings, now)
     except CrampReportsError as err:
         ledger.finish_batch(
             batch_id,
@@ -224,6 +271,16 @@ def _take_workbook(
     )
 
 
+def remember_sheets(prepared: RosterSheets, ledger: Ledger, batch_id: int) -> None:
+    """Keep what each sheet said, so the next report date's sheet can say what changed."""
+    day = prepared.roster.report_date
+    ledger.record_history(
+        batch_id=batch_id,
+        team=prepared.roster.team.name,
+        sheets=[(s.athlete_key, history.remember(s.assessment, day)) for s in prepared.sheets],
+    )
+
+
 def _archive_unchanged(path: Path, sha: str, settings: Settings, now: datetime) -> Path | None:
     """Archive the workbook just processed, unless it was replaced (or removed) meanwhile.
 
@@ -252,11 +309,13 @@ def _reject(
     batch_id: int,
     now: datetime,
     problems: tuple[Problem, ...],
+    notify: Callable[[list[str]], object],
 ) -> WorkbookResult:
-    """File a workbook in rejected/ with a report naming every cell to fix."""
+    """File a workbook in rejected/ with a report naming every cell to fix, and email it."""
     ordered = sorted(problems, key=lambda p: p.severity != "error")
     lines = [str(p) for p in ordered if p.severity != "note"]
     moved = inbox.reject(path, settings.paths.rejected, lines)
+    notify(lines)
     _finish(ledger, batch_id, None, None, 0, Counter(), "rejected", now)
     log.warning(
         "%s: rejected (%s); see %s.errors.txt",

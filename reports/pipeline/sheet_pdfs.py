@@ -8,16 +8,19 @@ whose key changed, and starts no worker process at all when none did.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from reports import __version__, outputs
 from reports.chart import SummaryView, summary_view
-from reports.models import Assessment, DeliveryOutcome, Roster, Team
+from reports.history import since
+from reports.models import Assessment, DeliveryOutcome, PreviousSheet, Roster, Since, Team
 from reports.pipeline.pool import SheetJob, SummaryJob, render_jobs
 from reports.render import Renderer
 from reports.rules import assess
@@ -89,17 +92,26 @@ def prepare_sheets(
     *,
     progress: Progress | None = None,
     stop: Callable[[], bool] = lambda: False,
+    history: Mapping[str, PreviousSheet] | None = None,
 ) -> RosterSheets:
-    """Evaluate, key and render one roster's sheets into `out/<team>/<date>/`, reusing unchanged PDFs."""
+    """Evaluate, key and render one roster's sheets into `out/<team>/<date>/`, reusing unchanged PDFs.
+
+    `history` holds each athlete's previous sheet (from the ledger): their sheet says what changed.
+    """
     team, report_date = roster.team, roster.report_date
     folder = outputs.batch_folder(out_root, team.name, report_date.isoformat())
-    previous = _previous_keys(folder)
+    manifest = outputs.read_manifest(folder) or {}
+    previous = _previous_keys(folder, manifest)
     keys = SheetKeys(renderer.digest(), team, report_date, settings.rules)
     slugs = outputs.unique_slugs([(a.key, a.name) for a in roster.athletes])
+    renamed = _renamed_files(manifest, {key: f"{slug}.pdf" for key, slug in slugs.items()})
     sheets: list[Sheet] = []
     jobs: list[SheetJob] = []
     for athlete in roster.athletes:
         assessment = assess(athlete, settings.rules, report_date, team.units)
+        if history and athlete.key in history:
+            change = since(history[athlete.key], assessment, report_date)
+            assessment = dataclasses.replace(assessment, since=change)
         sheet = Sheet(
             assessment,
             keys.sheet(assessment),
@@ -107,7 +119,8 @@ def prepare_sheets(
             folder / f"{slugs[athlete.key]}.pdf",
         )
         sheets.append(sheet)
-        if previous.get(athlete.key) != sheet.key or not sheet.pdf.is_file():
+        reusable = previous.get(athlete.key) == sheet.key and athlete.key not in renamed
+        if not reusable or not sheet.pdf.is_file():
             jobs.append(SheetJob(team, assessment, report_date, settings.rules, sheet.pdf))
     view = summary_view(roster, [s.assessment for s in sheets], settings.rules)
     summary_key = keys.summary(view)
@@ -137,12 +150,45 @@ def prepare_sheets(
         )
     finally:
         journal.close()
+    _remove_renamed(folder, renamed, {s.athlete_key: s.pdf for s in sheets})
     return RosterSheets(roster, folder, tuple(sheets), summary_pdf, summary_key, len(jobs))
 
 
-def _previous_keys(folder: Path) -> dict[str, str]:
+def _renamed_files(manifest: dict[str, Any], files: dict[str, str]) -> dict[str, str]:
+    """Athlete id → the PDF name the last manifest gave them, for athletes whose name changed.
+
+    An athlete's file name changes when the slug rules do (names once dropped letters, now
+    they are transliterated) or when two athletes of the same name swap rows. Such a file
+    may hold another athlete's sheet now, so it is never reused: the sheet is rendered under
+    its new name. The ledger keys messages by athlete and sheet key, never by file name, so
+    nothing is sent again for it.
+    """
+    renamed = {}
+    for entry in manifest.get("athletes", []):
+        if not isinstance(entry, dict):
+            continue
+        athlete, old = str(entry.get("id")), entry.get("pdf")
+        if athlete in files and isinstance(old, str) and old != files[athlete]:
+            renamed[athlete] = old
+    return renamed
+
+
+def _remove_renamed(folder: Path, renamed: dict[str, str], pdfs: dict[str, Path]) -> None:
+    """Delete the old file of each renamed athlete whose sheet is now under its new name."""
+    claimed = {pdf.name for pdf in pdfs.values()}
+    for athlete, old in renamed.items():
+        stale = folder / old
+        # The manifest is only ever written by us, but a name with a folder in it is not ours.
+        if old in claimed or stale.parent != folder or not pdfs[athlete].is_file():
+            continue
+        try:
+            stale.unlink(missing_ok=True)
+        except OSError as err:
+            log.warning("could not remove %s, renamed %s (%s)", stale, pdfs[athlete].name, err)
+
+
+def _previous_keys(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
     """Sheet keys of the PDFs in `folder`: the last manifest's, then any written since."""
-    manifest = outputs.read_manifest(folder) or {}
     keys = {SUMMARY_ENTRY: str(manifest.get("summary_key", ""))}
     for entry in manifest.get("athletes", []):
         if isinstance(entry, dict) and "id" in entry and "sheet_key" in entry:
@@ -150,6 +196,20 @@ def _previous_keys(folder: Path) -> dict[str, str]:
     for entry, key in outputs.read_key_journal(folder).items():
         keys[entry] = key
     return keys
+
+
+def since_entry(change: Since | None) -> dict[str, object] | None:
+    """The manifest's `since` (DESIGN.md's Outputs), extended with the weekly distances."""
+    if change is None:
+        return None
+    return {
+        "report_date": change.report_date.isoformat(),
+        "new_cramps": change.new_cramps,
+        "new_findings": list(change.new_findings),
+        "resolved_findings": list(change.resolved_findings),
+        "miles_before": change.miles_before,
+        "miles_now": change.miles_now,
+    }
 
 
 def write_batch_manifest(
@@ -170,6 +230,7 @@ def write_batch_manifest(
                 "findings": [
                     {"rule": f.rule, "level": f.level, "evidence": f.evidence} for f in a.findings
                 ],
+                "since": since_entry(a.since),
                 "delivery": {"status": outcome.status, "detail": outcome.detail},
                 "sheet_key": sheet.key,
             }

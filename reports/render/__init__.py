@@ -14,11 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from reports import __version__
-from reports.chart import SummaryView, bar_chart, order_findings, summary_view, week_slots
+from reports import __version__, ranking, sources
+from reports.case import window_start
+from reports.chart import SummaryView, bar_chart, summary_view, week_slots
 from reports.errors import RenderError
 from reports.models import Assessment, DeliveryOutcome, Roster, Team
 from reports.render.engine import (
+    PDF_VARIANT,
     LockedFetcher,
     PdfEngine,
     harfbuzz_subset_available,
@@ -36,6 +38,7 @@ from reports.settings import PageSize, RuleSettings
 
 __all__ = [
     "BUILTIN_TEMPLATES",
+    "PDF_VARIANT",
     "STYLESHEET",
     "LockedFetcher",
     "Renderer",
@@ -46,6 +49,12 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 STYLESHEET = "style.css"
+
+
+# The order the coach's email counts deliveries in.
+COACH_STATUSES = (
+    "sent", "outbox", "unchanged", "skipped", "failed", "withheld", "opted-out", "awaiting-review",
+)  # fmt: skip
 
 
 class Renderer:
@@ -84,15 +93,15 @@ class Renderer:
         self, team: Team, assessment: Assessment, report_date: date, rules: RuleSettings
     ) -> bytes:
         """One athlete's advice sheet as PDF bytes."""
-        context = self._athlete_context(team, assessment, report_date)
-        return self._pdf("athlete.html", {**context, "rules": rules})
+        return self._pdf("athlete.html", self._sheet_context(team, assessment, report_date, rules))
 
     def athlete_html(
         self, team: Team, assessment: Assessment, report_date: date, rules: RuleSettings
     ) -> str:
         """One athlete's advice sheet as HTML, as it is handed to WeasyPrint."""
-        context = self._athlete_context(team, assessment, report_date)
-        return self._render("athlete.html", {**context, "rules": rules})
+        return self._render(
+            "athlete.html", self._sheet_context(team, assessment, report_date, rules)
+        )
 
     def summary_pdf(
         self, roster: Roster, assessments: Sequence[Assessment], rules: RuleSettings
@@ -117,20 +126,42 @@ class Renderer:
             "email/athlete.html", context
         )
 
-    def coach_email(self, roster: Roster, outcomes: Sequence[DeliveryOutcome]) -> tuple[str, str]:
-        """The plain-text and HTML bodies of the coach's summary email."""
+    def coach_email(
+        self,
+        roster: Roster,
+        outcomes: Sequence[DeliveryOutcome],
+        attention: Sequence[tuple[str, str]] = (),
+        review: dict[str, Any] | None = None,
+    ) -> tuple[str, str]:
+        """The plain-text and HTML bodies of the coach's email for one batch.
+
+        `attention` is (name, reason) for each athlete who must see a doctor, listed first;
+        `review` (folder, how-to) makes it the "ready for review" email.
+        """
         counts = Counter(o.status for o in outcomes)
         context = {
+            "attention": list(attention),
+            "review": review,
+            "on_purpose": [o for o in outcomes if o.status in ("withheld", "opted-out")],
             "team": roster.team,
             "roster": roster,
             "report_date": roster.report_date,
             "units": roster.team.units,
             "outcomes": list(outcomes),
-            "counts": {s: counts[s] for s in ("sent", "outbox", "unchanged", "skipped", "failed")},
+            "counts": {s: counts[s] for s in COACH_STATUSES},
             "problems": [o for o in outcomes if o.status in ("skipped", "failed")],
             "warnings": [str(p) for p in roster.warnings],
         }
         return self._render("email/coach.txt", context), self._render("email/coach.html", context)
+
+    def _sheet_context(
+        self, team: Team, assessment: Assessment, report_date: date, rules: RuleSettings
+    ) -> dict[str, Any]:
+        """What the athlete's sheet is given: the email's context, the rules, the window's cramps."""
+        first = window_start(report_date, rules.window_days)
+        incidents = [i for i in assessment.athlete.incidents if first <= i.day <= report_date]
+        context = self._athlete_context(team, assessment, report_date)
+        return {**context, "rules": rules, "incidents": incidents}
 
     def line(self, name: str, context: dict[str, Any]) -> str:
         """A one-line text template (an email subject), its line breaks folded into spaces."""
@@ -143,22 +174,30 @@ class Renderer:
             )
         return folded
 
+    def email_text(self, name: str, context: dict[str, Any]) -> str:
+        """The plain-text body of a notice to the coach or club, from `email/<name>.txt`."""
+        return self._render(f"email/{name}.txt", context)
+
     def _athlete_context(
         self, team: Team, assessment: Assessment, report_date: date
     ) -> dict[str, Any]:
         """What the athlete templates (sheet and email) are given."""
         slots = week_slots(assessment.athlete, report_date)
+        findings = ranking.order_findings(assessment.findings)
         return {
             "team": team,
             "athlete": assessment.athlete,
             "assessment": assessment,
-            "findings": order_findings(assessment.findings),
+            "findings": findings,
+            "minor": assessment.minor,
+            "urgent": ranking.is_urgent(assessment),
+            "sources": sources.for_sheet(findings),
             "report_date": report_date,
             "units": team.units,
             "weeks": slots,
             "chart": bar_chart(slots),
             "author": team.coach or team.name,
-            "see_doctor": any(f.rule == "see-doctor" for f in assessment.findings),
+            "see_doctor": ranking.sees_doctor(assessment),
         }
 
     def _summary_context(self, view: SummaryView) -> dict[str, Any]:
@@ -174,6 +213,7 @@ class Renderer:
             "author": roster.team.coach or roster.team.name,
             "rows": list(view.rows),
             "doctor": list(view.doctor),
+            "notes": list(view.notes),
             "warnings": [str(p) for p in roster.warnings],
             "left_out": {"rows": view.rows_left_out, "doctor": view.doctor_left_out},
             "totals": {

@@ -21,6 +21,9 @@ from urllib.request import url2pathname
 
 logger = logging.getLogger(__name__)
 
+# Tagged PDF/UA-1: structure, language, title and alternative text for screen readers.
+PDF_VARIANT = "pdf/ua-1"
+
 
 def harfbuzz_subset_available() -> bool:
     """Whether the system has libharfbuzz-subset, which WeasyPrint subsets fonts with (fast)."""
@@ -107,4 +110,8 @@ class PdfEngine:
     def pdf(self, html: str) -> bytes:
         """Lay out one HTML document with the shared fonts and stylesheet."""
         source = self._html(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
-        return bytes(source.write_pdf(stylesheets=[self.css], font_config=self.font_config))
+        return bytes(
+            source.write_pdf(
+                stylesheets=[self.css], font_config=self.font_config, pdf_variant=PDF_VARIANT
+            )
+        )

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import jinja2
 
-from reports.models import KM_PER_MILE, ML_PER_OZ
+from reports.chart import WeekSlot, chart_description, distance_number, plain_number
+from reports.models import ML_PER_OZ, Units
 
 
-def _number(value: float, places: int) -> str:
-    """`value` with at most `places` decimals and no trailing zeros."""
-    text = f"{value:.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _units(context: Any) -> str:
+def _units(context: Any) -> Units:
     """The team's unit from the template context; a missing one is an error, not a guess."""
     units = context.get("units")
     if units not in ("miles", "km"):
@@ -24,7 +20,7 @@ def _units(context: Any) -> str:
             f"'units' is {units!r} here: the unit filters need it "
             '(import macros "with context" so they see it)'
         )
-    return str(units)
+    return "km" if units == "km" else "miles"
 
 
 @jinja2.pass_context
@@ -32,8 +28,14 @@ def distance(context: Any, miles: float | None) -> str:
     """Miles as the team's unit: `10 mi` or `16 km`; one decimal below ten."""
     if miles is None:
         return "—"
-    value, unit = (miles * KM_PER_MILE, "km") if _units(context) == "km" else (miles, "mi")
-    return f"{_number(value, 0 if abs(value) >= 9.95 else 1)} {unit}"
+    units = _units(context)
+    return f"{distance_number(miles, units)} {'km' if units == 'km' else 'mi'}"
+
+
+@jinja2.pass_context
+def chart_alt(context: Any, weeks: Sequence[WeekSlot]) -> str:
+    """The weekly chart in words and numbers, in the team's unit: the chart's alt text."""
+    return chart_description(weeks, _units(context))
 
 
 @jinja2.pass_context
@@ -43,7 +45,7 @@ def fluid(context: Any, oz: float | None) -> str:
         return "—"
     if _units(context) == "km":
         return f"{round(oz * ML_PER_OZ / 5) * 5} ml"
-    return f"{_number(oz, 0 if oz >= 9.95 else 1)} oz"
+    return f"{plain_number(oz, 0 if oz >= 9.95 else 1)} oz"
 
 
 @jinja2.pass_context

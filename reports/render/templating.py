@@ -14,7 +14,15 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from reports.errors import RenderError
-from reports.render.filters import distance, fluid, longdate, percent, shortdate, temperature
+from reports.render.filters import (
+    chart_alt,
+    distance,
+    fluid,
+    longdate,
+    percent,
+    shortdate,
+    temperature,
+)
 
 
 def _builtin_templates() -> Path:
@@ -50,6 +58,7 @@ class Templates:
             longdate=longdate,
             shortdate=shortdate,
             percent=percent,
+            chart_alt=chart_alt,
         )
 
     def render(self, name: str, context: dict[str, Any]) -> str:

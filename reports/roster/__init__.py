@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from reports.errors import RosterError
-from reports.models import Problem, Roster, Severity
+from reports.models import Problem, Roster, Severity, TextCell
 from reports.roster.assemble import assemble
 from reports.roster.dates import (
     MONTH_FIRST,
@@ -94,13 +94,20 @@ def _read(
     problems: Problems,
     dates: TextDates,
     reader: Callable[[SheetCells, Iterable[NumberedRow], str], T],
+    texts: list[TextCell] | None = None,
 ) -> T | None:
-    """Run one sheet reader with that sheet's cells (over-long text cut short), if it exists."""
+    """Run one sheet reader with that sheet's cells (over-long text cut short), if it exists.
+
+    The printed text it notes is added to `texts`.
+    """
     if title is None:
         return None
     unsaved, more = book.unsaved(title)
     sheet = SheetCells(title, problems, unsaved, more, dates=dates)
-    return reader(sheet, capped(sheet, book.rows(title)), title)
+    found = reader(sheet, capped(sheet, book.rows(title)), title)
+    if texts is not None:
+        texts.extend(sheet.texts)
+    return found
 
 
 def _summary(source: str, problems: list[Problem]) -> str:
@@ -123,6 +130,7 @@ class _Sheets:
     mileage: MileageSheet | None
     cramps: list[CrampEntry]
     roles: dict[str, str]
+    texts: list[TextCell]
 
     @property
     def units(self) -> str | None:
@@ -134,13 +142,21 @@ def _read_sheets(book: Book, order: DateOrder) -> _Sheets:
     """Every roster sheet of a workbook, with dates typed as text read in `order`."""
     problems = Problems()
     dates = TextDates(order)
+    texts: list[TextCell] = []
     roles = assign_sheets(book.titles, problems)
     team = (
-        _read(book, roles.get("team"), problems, dates, lambda s, rows, t: read_team(s, rows))
+        _read(
+            book, roles.get("team"), problems, dates, lambda s, rows, t: read_team(s, rows), texts
+        )
         or TeamInfo()
     )
     athletes: list[AthleteRow] | None = _read(
-        book, roles.get("athletes"), problems, dates, lambda s, rows, t: read_athletes(s, rows)
+        book,
+        roles.get("athletes"),
+        problems,
+        dates,
+        lambda s, rows, t: read_athletes(s, rows),
+        texts,
     )
     mileage: MileageSheet | None = _read(
         book,
@@ -156,10 +172,11 @@ def _read_sheets(book: Book, order: DateOrder) -> _Sheets:
             problems,
             dates,
             lambda s, rows, t: read_cramps(s, rows, team.units),
+            texts,
         )
         or []
     )
-    return _Sheets(problems, dates, team, athletes, mileage, cramps, roles)
+    return _Sheets(problems, dates, team, athletes, mileage, cramps, roles, texts)
 
 
 def _date_order(sheets: _Sheets) -> OrderDecision:
@@ -222,11 +239,13 @@ def read_roster(
     if roster is None or problems.errors:
         if not problems.errors:  # assemble found no roster without saying why: a bug guard
             ordered.insert(0, Problem("error", "no roster could be read from this workbook"))
-        raise RosterError(_summary(path.name, ordered), ordered)
+        raise RosterError(
+            _summary(path.name, ordered), ordered, coach_email=sheets.team.coach_email
+        )
     logger.info(
         "read %s: %d athletes, %d warnings", path.name, len(roster.athletes), len(roster.warnings)
     )
-    return replace(roster, problems=tuple(ordered))
+    return replace(roster, problems=tuple(ordered), texts=tuple(sheets.texts))
 
 
 def _distance_unit(title: str) -> str | None:

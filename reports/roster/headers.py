@@ -45,9 +45,15 @@ ATHLETE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "medication": ("medication", "medications", "meds", "medicine", "medicines"),
     "condition": ("condition", "conditions", "medicalcondition", "medicalconditions",
                   "healthcondition", "health"),
+    "age": ("age", "ageyears", "agenow"),
+    "birth_date": ("dateofbirth", "dob", "birthdate", "birthday", "born", "dateborn"),
     "coach_note": ("coachnote", "coachnotes", "coachsnote", "coachsnotes", "coachscomment",
                    "coachcomment", "note",
                    "notes", "comment", "comments"),
+    "parent_email": ("parentemail", "guardianemail", "parentguardianemail",
+                     "parentsemail", "parentoremail", "parentorguardianemail",
+                     "guardiansemail", "parentemailaddress", "guardianemailaddress"),
+    "send_sheet": ("sendsheet", "sendsheets", "emailsheet", "sendadvicesheet"),
 }  # fmt: skip
 
 MILEAGE_FIELDS: Final[dict[str, tuple[str, ...]]] = {

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from openpyxl.utils import get_column_letter
 
-from reports.models import Problem, Severity
+from reports.models import Problem, Severity, TextCell
 from reports.roster import cells
 from reports.roster.cells import Unreadable
 from reports.roster.dates import TextDates
@@ -54,6 +54,7 @@ class SheetCells:
     more_unsaved: bool = False
     formula_cells: list[str] = field(default_factory=list)
     dates: TextDates = field(default_factory=TextDates)
+    texts: list[TextCell] = field(default_factory=list)
 
     def value(self, number: int, row: Row, column: Column | None) -> object:
         """The raw value of a column in a row (None when absent)."""
@@ -63,6 +64,17 @@ class SheetCells:
         if found is None and self.unsaved and ref(column.index, number) in self.unsaved:
             self.formula_cells.append(ref(column.index, number))
         return found
+
+    def printed(self, cell: str, text: str | None) -> str | None:
+        """Note that `text`, from `cell`, is printed on the sheets; returns it."""
+        if text:
+            self.texts.append(TextCell(self.title, cell, text))
+        return text
+
+    def printed_text(self, number: int, row: Row, column: Column | None) -> str | None:
+        """A text cell that the sheets print (a group, a note), noted with its cell."""
+        found = cells.text(self.value(number, row, column))
+        return self.printed(ref(column.index, number), found) if column else found
 
     def parse(
         self,

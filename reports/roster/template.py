@@ -67,6 +67,16 @@ ATHLETES: Final = (
     ),
     Col("Condition", "Any health condition worth knowing, e.g. flat feet. Optional.", 18),
     Col("Coach note", "A line of your own printed on their sheet. Optional.", 30),
+    Col(
+        "Parent email",
+        "A parent's or guardian's address, copied on the athlete's email. Optional.",
+        28,
+    ),
+    Col(
+        "Send sheet",
+        "N if the athlete asked not to get sheets: you still get theirs. Empty means Y.",
+        choices=YN,
+    ),
 )
 MILEAGE: Final = (
     NAME_COL,
@@ -263,7 +273,8 @@ def write_template(path: Path) -> None:
     ]
     sheets: dict[str, tuple[tuple[Col, ...], list[list[object]]]] = {
         "Athletes": (ATHLETES, [[EXAMPLE_NAME, "runner@example.org", None, "Varsity", "N", "N",
-                                 "Y", 16, "N", None, "Example row: replace it with your team."]]),
+                                 "Y", 16, "N", None, "Example row: replace it with your team.",
+                                 None, "Y"]]),
         "Mileage": (MILEAGE, mileage),
         "Cramps": (CRAMPS, [[EXAMPLE_NAME, date(2026, 1, 29), "after", "calf", "mild", 6, None,
                              "usual", 12, "N", "Y", 55, "light", 2, None,

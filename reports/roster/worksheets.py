@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -86,6 +87,8 @@ def read_team(sheet: SheetCells, rows: Iterable[NumberedRow]) -> TeamInfo:
             continue
         if name == "date_order":
             found["date_order_cell"] = cell
+        if name in ("team", "coach"):
+            sheet.printed(cell, cells.text(value))
     sheet.finish()
     return TeamInfo(**found)  # type: ignore[arg-type]  # each parser returns its field's type
 
@@ -123,20 +126,26 @@ def read_athletes(sheet: SheetCells, rows: Iterable[NumberedRow]) -> list[Athlet
                 f"the name {cells.show(person.name)} held invisible control or text-direction "
                 "characters — they were removed; retype the name if it does not look right",
             )
+        sheet.printed(person.cell, person.name)
         athlete = _athlete(sheet, number, row, header, person.name, fluid_unit)
         athletes.append(AthleteRow(person, number, athlete))
     sheet.finish()
     return athletes
 
 
-def _email(sheet: SheetCells, number: int, row: Row, header: Header, name: str) -> str | None:
-    """The athlete's address; a bad one is warned about (their sheet is then not emailed)."""
-    column = header.columns.get("email")
+def _email(
+    sheet: SheetCells, number: int, row: Row, header: Header, name: str, field: str = "email"
+) -> str | None:
+    """The athlete's (or parent's) address; a bad one is warned about and left out."""
+    column = header.columns.get(field)
     try:
         return cells.email(sheet.value(number, row, column))
     except Unreadable as err:
         cell = ref(column.index, number) if column else None
-        sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
+        if field == "email":
+            sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
+        else:
+            sheet.warn(cell, f"{err}; until then {name}'s parent is not copied on the sheet")
         return None
 
 
@@ -150,15 +159,47 @@ def _athlete(
         key="",
         name=name,
         email=_email(sheet, number, row, header, name),
-        group=cells.text(sheet.value(number, row, col("group"))),
+        group=sheet.printed_text(number, row, col("group")),
         heavy_sweater=sheet.parse(number, row, col("heavy_sweater"), cells.yes_no),
         compression=sheet.parse(number, row, col("compression"), cells.yes_no),
         warmup=sheet.parse(number, row, col("warmup"), cells.yes_no),
         pre_run_fluid_oz=sheet.parse(number, row, fluid, cells.fluid, fluid_unit),
         medication=sheet.parse(number, row, col("medication"), cells.yes_or_text),
         condition=cells.text(sheet.value(number, row, col("condition"))),
-        coach_note=cells.text(sheet.value(number, row, col("coach_note"))),
+        coach_note=sheet.printed_text(number, row, col("coach_note")),
+        parent_email=_email(sheet, number, row, header, name, "parent_email"),
+        send_sheet=_send_sheet(sheet, number, row, header, name),
+        age=sheet.parse(number, row, col("age"), _age),
+        birth_date=sheet.day(number, row, col("birth_date")),
     )
+
+
+def _send_sheet(sheet: SheetCells, number: int, row: Row, header: Header, name: str) -> bool:
+    """`Send sheet`: empty means Y; a cell that is neither Y nor N holds the sheet back."""
+    column = header.columns.get("send_sheet")
+    try:
+        return cells.yes_no(sheet.value(number, row, column)) is not False
+    except Unreadable as err:
+        # An athlete may have asked not to get sheets: when unsure, do not send.
+        cell = ref(column.index, number) if column else None
+        sheet.warn(cell, f"{err}; until then {name}'s sheet is not emailed")
+        return False
+
+
+_AGE_WORDS = re.compile(r"\s*(?:years?|yrs?|y/?o|y)\.?\s*(?:old)?\s*$", re.IGNORECASE)
+
+
+def _age(value: object) -> float | None:
+    """An age in years (`16`, `16 yrs`): under 18 on the report date is a minor."""
+    hint = "type the age in years, e.g. 16, or use a Date of birth column"
+    raw = _AGE_WORDS.sub("", value) if isinstance(value, str) else value
+    parsed = cells.number(raw, "an age", hint)
+    if parsed is None:
+        return None
+    years, unit = parsed
+    if unit is not None or not 3 <= years < 120:
+        raise Unreadable(f"{cells.show(value)} is not an age — {hint}")
+    return years
 
 
 @dataclass(frozen=True)
@@ -243,5 +284,5 @@ def _incident(
         urine=sheet.parse(number, row, col("urine"), cells.urine),
         lasted_minutes=measured("lasted", cells.minutes),
         red_flag=sheet.parse(number, row, col("red_flag"), cells.yes_or_text),
-        notes=cells.text(sheet.value(number, row, col("notes"))),
+        notes=sheet.printed_text(number, row, col("notes")),
     )

@@ -13,17 +13,37 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal, Self, cast
+from typing import Any, Self, cast
 
 from reports.errors import LedgerError
+from reports.ledger.history import HistoryQueries
+from reports.ledger.reviews import SCHEMA_3, ReviewQueries, ReviewRow, ReviewSheet
+from reports.ledger.rows import (
+    BATCH_COLUMNS,
+    MESSAGE_COLUMNS,
+    BatchRow,
+    MessageRow,
+    PendingMessage,
+    Status,
+    batch_row,
+    message_fields,
+)
+
+__all__ = [
+    "BatchRow",
+    "Ledger",
+    "LedgerError",
+    "MessageRow",
+    "PendingMessage",
+    "ReviewRow",
+    "ReviewSheet",
+]
 
 log = logging.getLogger(__name__)
 
-Status = Literal["pending", "sent", "failed"]
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 _SCHEMA = (
     """CREATE TABLE batches (
@@ -60,62 +80,36 @@ _SCHEMA = (
     "CREATE INDEX messages_sheet ON messages (team, athlete_key, sheet_key)",
     "CREATE INDEX messages_status ON messages (status)",
 )
+# Version 2: each sheet's assessment (for "since your last sheet") and batches under review.
+_SCHEMA_2 = (
+    """CREATE TABLE history (
+        team TEXT NOT NULL,
+        athlete_key TEXT NOT NULL,
+        report_date TEXT NOT NULL,
+        batch_id INTEGER NOT NULL REFERENCES batches (id),
+        rules TEXT NOT NULL,
+        last_week_miles REAL,
+        cramps INTEGER NOT NULL,
+        PRIMARY KEY (team, athlete_key, report_date)
+    )""",
+    """CREATE TABLE reviews (
+        folder TEXT PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches (id),
+        team TEXT NOT NULL,
+        report_date TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'approved', 'sent', 'deleted')),
+        created TEXT NOT NULL,
+        reminded TEXT,
+        updated TEXT NOT NULL
+    )""",
+)
 
 # SQLite's primary result codes (the low byte of an extended code).
 _BUSY, _LOCKED, _CORRUPT, _NOTADB = 5, 6, 11, 26
 _CANT_WRITE = {8, 10, 13, 14}  # READONLY, IOERR, FULL, CANTOPEN
 
 
-@dataclass(frozen=True)
-class BatchRow:
-    """One roster pass: which file, what came of it; `outcome` None means it never finished."""
-
-    id: int
-    file: str
-    sha256: str
-    team: str | None
-    report_date: date | None
-    athletes: int
-    sent: int
-    skipped: int
-    failed: int
-    unchanged: int
-    outcome: str | None
-    started: datetime
-    finished: datetime | None
-
-
-@dataclass(frozen=True)
-class MessageRow:
-    """One athlete's sheet email and where it stands."""
-
-    msg_id: str
-    batch_id: int
-    team: str
-    athlete_key: str
-    name: str
-    email: str
-    sheet_key: str
-    status: Status
-    attempts: int
-    detail: str
-    updated: datetime
-
-
-@dataclass(frozen=True)
-class PendingMessage(MessageRow):
-    """A message not yet handed over, with the exact bytes to send again."""
-
-    raw: bytes = field(repr=False)
-
-
-_MESSAGE_FIELDS = tuple(f.name for f in fields(MessageRow))  # columns share the field names
-_BATCH_FIELDS = tuple(f.name for f in fields(BatchRow))
-_MESSAGE_COLUMNS = ", ".join(_MESSAGE_FIELDS)
-_BATCH_COLUMNS = ", ".join(_BATCH_FIELDS)
-
-
-class Ledger:
+class Ledger(HistoryQueries, ReviewQueries):
     """The SQLite ledger at `path`, created with the current schema when missing."""
 
     def __init__(self, path: Path, *, timeout_seconds: float = 10.0) -> None:
@@ -261,30 +255,30 @@ class Ledger:
     def pending_messages(self) -> list[PendingMessage]:
         """Every message recorded but not yet handed over, oldest first, with its bytes."""
         rows = self._all(
-            f"SELECT {_MESSAGE_COLUMNS}, raw FROM messages WHERE status = 'pending' "
+            f"SELECT {MESSAGE_COLUMNS}, raw FROM messages WHERE status = 'pending' "
             "ORDER BY created, rowid",
             (),
         )
-        return [PendingMessage(**_message(row), raw=bytes(row[-1] or b"")) for row in rows]
+        return [PendingMessage(**message_fields(row), raw=bytes(row[-1] or b"")) for row in rows]
 
     def batch(self, batch_id: int) -> BatchRow | None:
         """One batch by its id, or None if the ledger has no such batch."""
-        row = self._one(f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,))
-        return None if row is None else _batch(row)
+        row = self._one(f"SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,))
+        return None if row is None else batch_row(row)
 
     def recent_batches(self, limit: int = 10) -> list[BatchRow]:
         """The latest batches, newest first."""
-        rows = self._all(f"SELECT {_BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT ?", (limit,))
-        return [_batch(row) for row in rows]
+        rows = self._all(f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT ?", (limit,))
+        return [batch_row(row) for row in rows]
 
     def problem_messages(self) -> list[MessageRow]:
         """Messages failed or still pending, most recently updated first."""
         rows = self._all(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE status IN ('failed', 'pending') "
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE status IN ('failed', 'pending') "
             "ORDER BY updated DESC, rowid DESC",
             (),
         )
-        return [MessageRow(**_message(row)) for row in rows]
+        return [MessageRow(**message_fields(row)) for row in rows]
 
     def _open(self) -> None:
         """Check the file, switch to WAL and bring the schema up to date."""
@@ -314,11 +308,13 @@ class Ledger:
     def _migrate(self) -> None:
         """Create the tables in an empty file; refuse a database that is not a ledger."""
         with self._transaction() as db:
-            if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
                 return  # another process created it meanwhile
-            if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise LedgerError(self._not_ours())
-            for statement in _SCHEMA:
+            steps = (_SCHEMA, _SCHEMA_2, SCHEMA_3)  # step n brings version n to n + 1
+            for statement in (s for step in steps[version:] for s in step):
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -385,20 +381,3 @@ class Ledger:
             f"it to {self.path.name}.damaged) and run again — a new, empty ledger is created, "
             "which no longer knows which sheets were sent, so a roster dropped again is sent again"
         )
-
-
-def _message(row: tuple[Any, ...]) -> dict[str, Any]:
-    """A messages row (extra trailing columns ignored) as MessageRow's fields."""
-    values = dict(zip(_MESSAGE_FIELDS, row, strict=False))
-    values["updated"] = datetime.fromisoformat(values["updated"])
-    return values
-
-
-def _batch(row: tuple[Any, ...]) -> BatchRow:
-    """A batches row as a BatchRow."""
-    values = dict(zip(_BATCH_FIELDS, row, strict=True))
-    day, finished = values["report_date"], values["finished"]
-    values["report_date"] = date.fromisoformat(day) if day else None
-    values["started"] = datetime.fromisoformat(values["started"])
-    values["finished"] = datetime.fromisoformat(finished) if finished else None
-    return BatchRow(**values)

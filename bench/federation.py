@@ -1,6 +1,6 @@
 """Federation-scale benchmark: thousands of sheets, side by side with the naive way and WeasyPrint's floor.
 
-Run from the project root (about 30 minutes on 2 cores, 20 of them for the 10,000 sheets;
+Run from the project root (about 20 minutes on 2 cores, most of them for the 10,000 sheets;
 nothing is sent, nothing in the project is touched but `bench/RESULTS.md` and `.json`):
 
     .venv/bin/python -m bench.federation
@@ -62,7 +62,7 @@ def rendered_count(run: Run) -> int:
     return int(line.split(" sheet(s) rendered")[0].rsplit(" ", 1)[1])
 
 
-def pdf_stamps(out: Path) -> dict[str, tuple[int, int]]:
+def pdf_identities(out: Path) -> dict[str, tuple[int, int]]:
     """Each PDF under `out`: (inode, mtime); a rewritten file changes both."""
     return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*.pdf")}
 
@@ -113,17 +113,19 @@ def main(argv: list[str] | None = None) -> None:
     first = render(rosters[small], out)
     figures["first"] = figures_of(first)
     print(f"(3) render {small}: {first.wall:.1f} s, {rendered_count(first)} sheets", flush=True)
-    stamps = pdf_stamps(out)
+    identities = pdf_identities(out)
     again = render(rosters[small], out)
-    rewritten = sum(stamps.get(k) != v for k, v in pdf_stamps(out).items())
+    rewritten = sum(identities.get(k) != v for k, v in pdf_identities(out).items())
     figures["again"] = figures_of(again, rewritten=rewritten)
     print(f"(4) re-run: {again.wall:.2f} s, {rendered_count(again)} sheets", flush=True)
-    stamps = pdf_stamps(out)
+    identities = pdf_identities(out)
     name = change_one_athlete(rosters[small], out, work / "changed")
     changed = render(work / "changed" / rosters[small].name, out)
-    after = pdf_stamps(out)
+    after = pdf_identities(out)
     figures["changed"] = figures_of(
-        changed, athlete=name, rewritten=sorted(k for k, v in after.items() if stamps.get(k) != v)
+        changed,
+        athlete=name,
+        rewritten=sorted(k for k, v in after.items() if identities.get(k) != v),
     )
     print(f"one changed athlete: {figures['changed']['rewritten']}", flush=True)
     shutil.rmtree(out)

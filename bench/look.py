@@ -2,17 +2,18 @@
 
 Run from the project root (about a minute; needs `pdftoppm` from poppler-utils):
 
-    .venv/bin/python -m bench.look              # against the last commit before the speed work
+    .venv/bin/python -m bench.look              # against the sheets as they were before
     .venv/bin/python -m bench.look REVISION     # against any other commit
 
-Each revision renders every sample roster with its own code and templates (a temporary
-`git worktree`), every page of every PDF becomes a PNG at `--dpi`, and pages are compared
+Each revision renders every sample roster with its own code and templates (exported with
+`git archive` into a temporary folder), every page of every PDF becomes a PNG at `--dpi`, and pages are compared
 pixel by pixel. Prints one line per page that differs and exits 1 if any does.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,8 +22,9 @@ from pathlib import Path
 from PIL import Image, ImageChops
 
 ROOT = Path(__file__).resolve().parents[1]
-# main just before the federation-scale work (sheet keys landed, nothing else of it).
-BEFORE = "05cbda9"
+# The sheets before they became plain templates on WeasyPrint's public API (laid out by
+# the block-reusing renderer, whose pages matched plain layout at 05cbda9 pixel for pixel).
+BEFORE = "59136e7"
 
 
 def render_samples(code: Path, out: Path) -> list[Path]:
@@ -54,21 +56,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("revision", nargs="?", default=BEFORE)
     parser.add_argument("--dpi", type=int, default=100)
+    parser.add_argument("--keep", type=Path, help="copy the pages (PNG) of both sides here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cramp-look-") as tmp:
         work = Path(tmp)
         old = work / "code"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", str(old), args.revision],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        try:
-            before = render_samples(old, work / "before")
-            after = render_samples(ROOT, work / "after")
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT)
+        old.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", args.revision], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        before = render_samples(old, work / "before")
+        after = render_samples(ROOT, work / "after")
         names = [p.relative_to(work / "before") for p in before]
         if names != [p.relative_to(work / "after") for p in after]:
             print("the two revisions wrote different files")
@@ -88,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     different += 1
                     print(f"{name} page {number}: pixels differ within {area}")
+        if args.keep:
+            for side in ("png-before", "png-after"):
+                shutil.copytree(work / side, args.keep / side, dirs_exist_ok=True)
         print(
             f"{len(names)} PDFs of the sample rosters, {same + different} pages at {args.dpi} dpi "
             f"against {args.revision}: {same} identical, {different} different"

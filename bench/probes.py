@@ -3,7 +3,8 @@
 `naive ROSTER N`: N athletes' sheets the naive way (fresh `HTML().write_pdf()`, CSS
 inline, no shared fonts or stylesheet). `shared ROSTER N`: the same athletes with one
 Renderer (fonts and stylesheet shared) in one process. `profile ROSTER N`: cProfile of N
-sheets as a worker renders them. `parts ROSTER`: what each part of a typical sheet costs.
+sheets as a worker renders them. `parts ROSTER`: what each part of a typical sheet costs,
+and its time in each public step of WeasyPrint.
 Athletes are spread evenly over the roster. Each probe prints one JSON object.
 """
 
@@ -33,14 +34,13 @@ LIMITS = LimitSettings()
 PARTS = {
     "masthead": r'<header class="masthead">.*?</header>',
     "what we noticed": r'<section class="noticed">.*?</section>',
-    "8-week table and chart": (
-        r'<div class="weeks-block">.*?<table class="weeks">.*?</table>\s*'
-        r'(?:<div data-stamp[^>]*></div>|<div class="weeks-part">.*?</table></div>)\s*</div>'
-    ),
+    "8-week chart and table": r'<div class="weeks-block">.*?</table>\s*</div>',
     "chart (SVG) alone": r"<svg.*?</svg>",
+    "mid-run box": r'<aside class="cramp-box">.*?</aside>',
     "plan (advice)": r'<section class="plan">.*?</section>',
-    "reused blocks (drawn, not laid out)": r"<div data-stamp=[^>]*></div>",
+    "everyday habits": r'<section class="habits">.*?</section>',
     "coach note": r'<section class="coach-note">.*?</section>',
+    "disclaimer": r'<footer class="disclaimer">.*?</footer>',
     "page footer (margin boxes)": r"",
 }
 
@@ -118,10 +118,11 @@ def profile(path: Path, count: int, top: int = 14) -> dict[str, Any]:
 def parts(path: Path, rounds: int = 15) -> dict[str, Any]:
     """ms each region of a typical sheet adds (the sheet without it, against the whole sheet).
 
-    The sheet is laid out as a worker lays it out, reused blocks and all; one more variant
-    lays every block out in full (its own renderer), which prices what reusing them saves.
-    The variants take turns one sheet at a time and each gives its median: this host's
-    speed drifts by a third within seconds, and turns spread the drift over all of them.
+    The sheet is laid out as a worker lays it out (one Renderer: fonts and stylesheet
+    shared). The variants take turns one sheet at a time and each gives its median: this
+    host's speed drifts within seconds, and turns spread the drift over all of them. The
+    whole sheet is also timed by phase through the public API: `HTML()` (parsing),
+    `render()` (styles and layout) and `write_pdf()` (drawing and writing the PDF).
     """
     roster, assessments = assessed(path, 200)
     renderer = Renderer()
@@ -133,27 +134,21 @@ def parts(path: Path, rounds: int = 15) -> dict[str, Any]:
         and a.athlete.coach_note
         and _pages(renderer.athlete_pdf(roster.team, a, roster.report_date, RULES)) == 1
     )
-    for _ in range(2):  # a block is kept once a second sheet shows it
-        renderer.athlete_pdf(roster.team, typical, roster.report_date, RULES)
-    plain = renderer.athlete_html(roster.team, typical, roster.report_date, RULES)
-    book = renderer.stamps
-    context = renderer._athlete_context(roster.team, typical, roster.report_date)
-    with book.sheet():
-        html = renderer._render("athlete.html", {**context, "rules": RULES})
-    engine = renderer._engine_now()
-    full = Renderer(stamps=False)
-    full_engine = full._engine_now()
-    variants: dict[str, Callable[[], Any]] = {
-        "whole sheet": lambda: engine.pdf(html, book),
-        "every block laid out in full instead": lambda: full_engine.pdf(plain, full.stamps),
-    }
+    html = renderer.athlete_html(roster.team, typical, roster.report_date, RULES)
+    engine = renderer.engine()
+    variants: dict[str, Callable[[], Any]] = {"whole sheet": lambda: engine.pdf(html)}
     for name, pattern in PARTS.items():
         if pattern:
-            cut = re.sub(pattern, "", html, flags=re.S)
-            variants[name] = lambda cut=cut: engine.pdf(cut, book)  # type: ignore[misc]
+            cut = re.sub(pattern, "", html, count=1, flags=re.S)
+            assert cut != html, f"{name}: not found in the sheet"
+            variants[name] = lambda cut=cut: engine.pdf(cut)  # type: ignore[misc]
     no_footer = _without_footer(renderer)
-    variants["page footer (margin boxes)"] = lambda: no_footer(html, book)
+    variants["page footer (margin boxes)"] = lambda: no_footer(html)
+    variants["templating (Jinja)"] = lambda: renderer.athlete_html(
+        roster.team, typical, roster.report_date, RULES
+    )
     times: dict[str, list[float]] = {name: [] for name in variants}
+    phases: dict[str, list[float]] = {"parse": [], "styles and layout": [], "draw and write": []}
     for run in variants.values():
         run()
     for _ in range(rounds):
@@ -161,13 +156,33 @@ def parts(path: Path, rounds: int = 15) -> dict[str, Any]:
             started = time.perf_counter()
             run()
             times[name].append((time.perf_counter() - started) * 1000)
+        for phase, ms in _phases(engine, html).items():
+            phases[phase].append(ms)
     median = {name: statistics.median(values) for name, values in times.items()}
     whole = median.pop("whole sheet")
+    templating = median.pop("templating (Jinja)")
     return {
         "whole_ms": whole,
-        "full_layout_ms": median.pop("every block laid out in full instead"),
+        "templating_ms": templating,
+        "phases_ms": {k: statistics.median(v) for k, v in phases.items()},
         "parts_ms": {k: whole - v for k, v in median.items()},
+        "findings": len(typical.findings),
     }
+
+
+def _phases(engine: Any, html: str) -> dict[str, float]:
+    """One sheet's time in each public step of WeasyPrint, in ms."""
+    from weasyprint import HTML
+
+    marks = [time.perf_counter()]
+    source = HTML(string=html, base_url=engine.base_url, url_fetcher=engine.fetcher)
+    marks.append(time.perf_counter())
+    document = source.render(stylesheets=[engine.css], font_config=engine.font_config)
+    marks.append(time.perf_counter())
+    document.write_pdf()
+    marks.append(time.perf_counter())
+    names = ("parse", "styles and layout", "draw and write")
+    return {name: (marks[i + 1] - marks[i]) * 1000 for i, name in enumerate(names)}
 
 
 def _pages(pdf: bytes) -> int:
@@ -177,21 +192,18 @@ def _pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _without_footer(renderer: Renderer) -> Callable[[str, Any], bytes]:
+def _without_footer(renderer: Renderer) -> Callable[[str], bytes]:
     """Lay out HTML as a worker does, with the stylesheet minus its page-footer margin boxes."""
-    from weasyprint import CSS
+    from weasyprint import CSS, HTML
 
-    engine = renderer._engine_now()
+    engine = renderer.engine()
     text = (BUILTIN_TEMPLATES / STYLESHEET).read_text(encoding="utf-8")
     text = re.sub(r"@bottom-(left|right) \{.*?\}", "", text, flags=re.S)
     css = CSS(string=text + "\n@page { size: Letter; }", font_config=engine.font_config)
 
-    def lay_out(html: str, book: Any) -> bytes:
-        full, engine.css = engine.css, css
-        try:
-            return engine.pdf(html, book)
-        finally:
-            engine.css = full
+    def lay_out(html: str) -> bytes:
+        source = HTML(string=html, base_url=engine.base_url, url_fetcher=engine.fetcher)
+        return bytes(source.write_pdf(stylesheets=[css], font_config=engine.font_config))
 
     return lay_out
 

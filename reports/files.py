@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(target: Path, data: bytes, *, mode: int | None = None) -> None:
+def replace_atomically(target: Path, data: bytes, *, mode: int | None = None) -> None:
     """Write a hidden temp file beside `target`, sync it, rename it into place, sync the folder.
 
     A crash at any point leaves either the old file or the new one under `target`, never half

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Self
 
 from reports.errors import BusyError, ConfigError, CrampReportsError, OutputError
-from reports.files import file_sha256, sync_folder, write_atomic
+from reports.files import file_sha256, replace_atomically, sync_folder
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def reject(path: Path, rejected: Path, lines: Sequence[str]) -> Path:
     moved = _move(path, rejected, taken=taken)
     text = "".join(" ".join(line.splitlines()) + "\n" for line in lines)
     try:
-        write_atomic(_errors_path(moved), text.encode("utf-8"))
+        replace_atomically(_errors_path(moved), text.encode("utf-8"))
     except OSError as err:
         raise OutputError(
             f"moved {path.name} to {moved} but could not write its error report "

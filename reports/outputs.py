@@ -13,7 +13,7 @@ from typing import Any
 from anyascii import anyascii
 
 from reports.errors import OutputError
-from reports.files import write_atomic as _write_file
+from reports.files import replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +86,10 @@ def batch_folder(out_root: Path, team: str, report_date: str) -> Path:
     return folder
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary name in the same folder, then rename, so no reader sees half a file."""
+def write_output(path: Path, data: bytes) -> None:
+    """Write an output file whole (readable by the coach's share) or raise OutputError saying how to fix it."""
     try:
-        _write_file(path, data, mode=0o644)  # 0644: the coach's share must read the sheets
+        replace_atomically(path, data, mode=0o644)  # 0644: the coach's share must read the sheets
     except OSError as err:
         raise OutputError(
             f"{path}: could not be written ({err.strerror or err}) — free some disk space or "
@@ -97,10 +97,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         ) from err
 
 
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
+def write_manifest_json(folder: Path, manifest: dict[str, Any]) -> Path:
     """Write `manifest.json` atomically and return its path."""
     path = folder / MANIFEST
-    write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    write_output(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return path
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 import socket
 import socketserver
@@ -453,44 +452,3 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
-
-
-PDF_NUMBER = re.compile(rb"-?\d*\.?\d+")
-
-
-def drawing(pdf: bytes) -> list[list[bytes]]:
-    """Each page's drawing operations as tokens."""
-    from pypdf import PdfReader
-
-    return [page.get_contents().get_data().split() for page in PdfReader(io.BytesIO(pdf)).pages]
-
-
-def pdf_text(pdf: bytes) -> str:
-    """A PDF's text as a reader extracts it (through the fonts' Unicode maps)."""
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def assert_same_drawing(ours_pdf: bytes, theirs_pdf: bytes) -> None:
-    """Same operations in the same order on the same pages; positions within 1/1000 pt."""
-    ours, theirs = drawing(ours_pdf), drawing(theirs_pdf)
-    assert len(ours) == len(theirs), "page count differs"
-    for page, (mine, full) in enumerate(zip(ours, theirs, strict=True), 1):
-        assert len(mine) == len(full), f"page {page}: a different number of operations"
-        for token, expected in zip(mine, full, strict=True):
-            if token != expected:
-                assert PDF_NUMBER.fullmatch(token) and PDF_NUMBER.fullmatch(expected), (page, token)
-                assert float(token) == pytest.approx(float(expected), abs=1e-3), (page, token)
-
-
-def recorded_lines(renderer: Any) -> int:
-    """How many lines of a renderer's kept blocks carry a recording (see render/replay.py)."""
-    from reports.render import replay, stamps
-
-    return sum(
-        1
-        for stamp in renderer.stamps._stamps
-        for box in stamps._subtree(stamp.box)
-        if getattr(box, replay.RECORDING, None) is not None
-    )

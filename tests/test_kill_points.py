@@ -26,7 +26,7 @@ import pytest
 from pypdf import PdfReader
 
 from reports.config import load_settings
-from reports.outputs import remove_temporaries
+from reports.outputs import read_key_journal, remove_temporaries
 from reports.pipeline import run_pass
 
 from conftest import Reliability, big_roster, quick_templates, write_workbook
@@ -174,11 +174,50 @@ def test_sheets_rendered_before_a_stop_are_not_rendered_again(tmp_path: Path) ->
     assert again.workbooks[0].rendered == 0
 
 
+def test_sheets_written_before_a_kill_are_not_rendered_again(
+    tmp_path: Path, reliability: Reliability
+) -> None:
+    """SIGKILL a pooled `render` mid-way: the next render renders only the sheets not yet recorded."""
+    reliability.case(
+        "crash",
+        "SIGKILL of `cramp-reports render` (two worker processes) once 12 of 60 sheets are recorded",
+        "each sheet's key was recorded as it was written: the next render renders exactly the "
+        "sheets not recorded and leaves the recorded PDFs untouched",
+    )
+    quick_templates(tmp_path / "templates")
+    (tmp_path / "cramp-reports.toml").write_text(CONFIG.replace("workers = 1", "workers = 2"))
+    write_workbook(tmp_path / "big.xlsx", big_roster(60))
+    folder = tmp_path / "out" / BIG
+    command = [sys.executable, "-m", "reports", "render", "big.xlsx", "--out", "out"]
+    victim = subprocess.Popen(command, cwd=tmp_path, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while len(read_key_journal(folder)) < 12:
+        assert victim.poll() is None and time.monotonic() < deadline, "render ended first"
+        time.sleep(0.002)
+    os.killpg(victim.pid, signal.SIGKILL)  # the render and its workers, no clean-up at all
+    victim.wait(timeout=30)
+    stopped_before_manifest = not (folder / "manifest.json").exists()
+    recorded = {k for k in read_key_journal(folder) if k.startswith("runner")}
+    kept = {p.name: p.stat().st_mtime_ns for p in folder.glob("runner-*.pdf")}
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    rendered = int(again.stdout.split(" sheet(s) rendered")[0].rsplit(" ", 1)[-1])
+    untouched = [n for n, t in kept.items() if (folder / n).stat().st_mtime_ns == t]
+    reliability.observed(
+        f"killed with {len(kept)} sheets on disk, {len(recorded)} recorded; the next render "
+        f"rendered {rendered} and left {len(untouched)} PDFs untouched"
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert stopped_before_manifest
+    assert 11 <= len(recorded) < 60 and rendered == 60 - len(recorded)
+    assert {f"{k.lower().replace(' ', '-')}.pdf" for k in recorded} <= set(untouched)
+    assert len(list(folder.glob("runner-*.pdf"))) == 60
+
+
 WRITERS = {
-    "a PDF": "from reports.outputs import write_atomic\n"
-    "write_atomic(folder / 'maya-chen.pdf', b'%PDF-1.7 ' * SIZE)",
-    "a manifest": "from reports.outputs import write_manifest\n"
-    "write_manifest(folder, {'athletes': ['x' * 1000] * (SIZE // 1000)})",
+    "a PDF": "from reports.outputs import write_output\n"
+    "write_output(folder / 'maya-chen.pdf', b'%PDF-1.7 ' * SIZE)",
+    "a manifest": "from reports.outputs import write_manifest_json\n"
+    "write_manifest_json(folder, {'athletes': ['x' * 1000] * (SIZE // 1000)})",
     "an .eml file": "from datetime import datetime, UTC\n"
     "from reports.deliver import Outbox, build_message, message_id\n"
     "Outbox(folder).send(build_message(to_name='Maya', to_addr='maya@example.org', "

@@ -15,8 +15,8 @@ from reports.outputs import (
     remove_temporaries,
     slugify,
     unique_slugs,
-    write_atomic,
-    write_manifest,
+    write_manifest_json,
+    write_output,
 )
 
 
@@ -97,7 +97,7 @@ def test_batch_folder_stays_inside_the_output_root(tmp_path: Path) -> None:
 def test_atomic_write_leaves_only_the_final_file(tmp_path: Path) -> None:
     """No temporary file survives a successful write."""
     target = tmp_path / "a.pdf"
-    write_atomic(target, b"%PDF-1.7 data")
+    write_output(target, b"%PDF-1.7 data")
     assert target.read_bytes() == b"%PDF-1.7 data"
     assert os.listdir(tmp_path) == ["a.pdf"]
 
@@ -106,12 +106,12 @@ def test_failed_write_keeps_the_old_file_and_says_what_to_do(tmp_path: Path) -> 
     """A write that fails (here: the folder vanished) raises OutputError and leaves nothing half-written."""
     target = tmp_path / "gone" / "a.pdf"
     with pytest.raises(OutputError, match="could not be written"):
-        write_atomic(target, b"data")
+        write_output(target, b"data")
 
 
 def test_manifest_round_trips(tmp_path: Path) -> None:
     """The manifest written is the manifest read back; a damaged one reads as absent."""
-    write_manifest(tmp_path, {"team": "Harbor", "athletes": []})
+    write_manifest_json(tmp_path, {"team": "Harbor", "athletes": []})
     assert read_manifest(tmp_path) == {"team": "Harbor", "athletes": []}
     (tmp_path / "manifest.json").write_text("{broken")
     assert read_manifest(tmp_path) is None
@@ -138,7 +138,7 @@ def test_key_journal_records_each_written_sheet_until_retired(
     journal.record("maya chen", "c" * 64)
     journal.close()
     assert outputs.read_key_journal(tmp_path) == {"maya chen": "c" * 64, "leo park": "b" * 64}
-    outputs.write_manifest(tmp_path, {"athletes": []})
+    outputs.write_manifest_json(tmp_path, {"athletes": []})
     assert outputs.read_key_journal(tmp_path) != {}, "a manifest alone does not retire it"
     outputs.retire_key_journal(tmp_path)
     assert outputs.read_key_journal(tmp_path) == {}

@@ -15,7 +15,7 @@ from reports.config import load_settings
 from reports.models import Finding, Level
 from reports.pipeline import render_roster
 from reports.pipeline.deliveries import doctor_first
-from reports.pipeline.sheets import RosterSheets, Sheet
+from reports.pipeline.sheet_pdfs import RosterSheets, Sheet
 from reports.render import Renderer
 from reports.rules import RULE_IDS
 from reports.settings import RuleSettings

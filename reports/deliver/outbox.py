@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reports.deliver.message import message_bytes
 from reports.errors import DeliveryError
-from reports.files import write_atomic
+from reports.files import replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Outbox:
             return detail
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, message_bytes(message))
+            replace_atomically(target, message_bytes(message))
         except OSError as err:
             raise DeliveryError(
                 f"cannot write {target} ({err.strerror or err}) — check that the outbox folder "

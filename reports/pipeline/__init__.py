@@ -12,7 +12,7 @@ from reports.models import DeliveryOutcome, Problem
 from reports.pipeline.fonts import with_font_warnings
 from reports.pipeline.passes import PassResult, WorkbookResult, run_pass
 from reports.pipeline.serve import StopRequest, install_stop_handlers, serve
-from reports.pipeline.sheets import Progress, prepare_sheets, write_manifest
+from reports.pipeline.sheet_pdfs import Progress, prepare_sheets, write_batch_manifest
 from reports.render import Renderer
 from reports.roster import read_roster, write_template
 from reports.settings import LimitSettings, Settings
@@ -54,7 +54,7 @@ def render_roster(
         )
         for s in prepared.sheets
     ]
-    manifest = write_manifest(prepared, inbox.sha256_of(path), outcomes)
+    manifest = write_batch_manifest(prepared, inbox.sha256_of(path), outcomes)
     return WorkbookResult(
         path.name,
         "processed",

@@ -21,7 +21,7 @@ from reports.errors import (
 )
 from reports.ledger import Ledger
 from reports.models import DeliveryOutcome
-from reports.pipeline.sheets import RosterSheets, Sheet
+from reports.pipeline.sheet_pdfs import RosterSheets, Sheet
 from reports.ranking import by_urgency, doctor_finding, sees_doctor
 from reports.render import Renderer
 from reports.settings import Settings

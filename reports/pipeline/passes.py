@@ -23,7 +23,7 @@ from reports.pipeline.fonts import with_font_warnings
 from reports.pipeline.notices import send_rejection
 from reports.pipeline.resend import resend_pending
 from reports.pipeline.review import IN_REVIEW, ApprovalResult, open_review, review_pass
-from reports.pipeline.sheets import Progress, RosterSheets, prepare_sheets, write_manifest
+from reports.pipeline.sheet_pdfs import Progress, RosterSheets, prepare_sheets, write_batch_manifest
 from reports.render import Renderer
 from reports.roster import read_roster
 from reports.settings import Settings
@@ -236,7 +236,7 @@ def _take_workbook(
                     batch_id=batch_id,
                     now=now,
                 )
-            write_manifest(prepared, sha, outcomes)
+            write_batch_manifest(prepared, sha, outcomes)
             remember_sheets(prepared, ledger, batch_id)
             outcome = "processed" if held is None else IN_REVIEW
             moved = _archive_unchanged(path, sha, settings, now)

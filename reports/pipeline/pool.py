@@ -92,7 +92,7 @@ def _render_one(renderer: Renderer, job: Job) -> Path:
         pdf = renderer.summary_view_pdf(job.view)
     else:
         pdf = renderer.athlete_pdf(job.team, job.assessment, job.report_date, job.rules)
-    outputs.write_atomic(job.pdf, pdf)
+    outputs.write_output(job.pdf, pdf)
     return job.pdf
 
 

@@ -64,6 +64,6 @@ def note_in_manifest(
     if not changed:
         return
     try:
-        outputs.write_manifest(folder, manifest)
+        outputs.write_manifest_json(folder, manifest)
     except CrampReportsError as err:  # the ledger (and `status`) already hold the truth
         log.warning("%s — the manifest still shows the earlier delivery status", err)

@@ -34,7 +34,7 @@ from reports.pipeline.deliveries import (
 )
 from reports.pipeline.notices import send_notice
 from reports.pipeline.resend import note_in_manifest
-from reports.pipeline.sheets import RosterSheets, Sheet
+from reports.pipeline.sheet_pdfs import RosterSheets, Sheet
 from reports.render import Renderer
 from reports.settings import Settings
 

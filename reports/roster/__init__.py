@@ -30,7 +30,9 @@ from reports.roster.dates import (
 from reports.roster.headers import NumberedRow, sheet_role, sheet_unit, squash
 from reports.roster.mileage import MileageSheet, read_mileage
 from reports.roster.reading import Problems, SheetCells, capped
-from reports.roster.sheets import (
+from reports.roster.template import write_template
+from reports.roster.workbook import ROSTER_SUFFIXES, Book, open_book
+from reports.roster.worksheets import (
     AthleteRow,
     CrampEntry,
     TeamInfo,
@@ -38,8 +40,6 @@ from reports.roster.sheets import (
     read_cramps,
     read_team,
 )
-from reports.roster.template import write_template
-from reports.roster.workbook import ROSTER_SUFFIXES, Book, open_book
 from reports.settings import LimitSettings
 
 __all__ = ["ROSTER_SUFFIXES", "read_roster", "write_template"]

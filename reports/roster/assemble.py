@@ -14,7 +14,7 @@ from reports.roster.dates import MONTH_FIRST, DateOrder, written
 from reports.roster.headers import name_key
 from reports.roster.mileage import MileageEntry, MileageSheet
 from reports.roster.reading import Problems, Who
-from reports.roster.sheets import AthleteRow, CrampEntry, TeamInfo
+from reports.roster.worksheets import AthleteRow, CrampEntry, TeamInfo
 
 
 def readable(stem: str) -> str:

@@ -13,7 +13,7 @@ import pytest
 import reports.pipeline.pool as pool
 from reports.chart import SummaryView, summary_view
 from reports.models import DeliveryOutcome
-from reports.pipeline.sheets import RosterSheets, prepare_sheets, write_manifest
+from reports.pipeline.sheet_pdfs import RosterSheets, prepare_sheets, write_batch_manifest
 from reports.render import Renderer
 from reports.roster import read_roster
 from reports.settings import PathSettings, RenderSettings, RuleSettings, Settings
@@ -42,7 +42,7 @@ def render(settings: Settings, sheets: Sheets, out: Path, **kwargs: Any) -> Rost
     outcomes = [
         DeliveryOutcome(s.assessment.athlete.name, None, "skipped", "") for s in prepared.sheets
     ]
-    write_manifest(prepared, "0" * 64, outcomes)
+    write_batch_manifest(prepared, "0" * 64, outcomes)
     return prepared
 
 
@@ -140,7 +140,7 @@ def test_every_input_of_a_sheet_is_in_its_key(
         assert settings.render.templates is not None
         (settings.render.templates / "athlete.html").write_text("<p>{{ athlete.name }}!</p>")
     else:
-        monkeypatch.setattr("reports.pipeline.sheets.__version__", "99.0")
+        monkeypatch.setattr("reports.pipeline.sheet_pdfs.__version__", "99.0")
     again = render(settings, canonical_sheets(), tmp_path / "out")
     assert again.rendered == len(first.sheets) == 3
     assert {s.key for s in again.sheets}.isdisjoint(s.key for s in first.sheets)

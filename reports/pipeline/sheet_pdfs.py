@@ -212,7 +212,9 @@ def since_entry(change: Since | None) -> dict[str, object] | None:
     }
 
 
-def write_manifest(result: RosterSheets, sha256: str, outcomes: Sequence[DeliveryOutcome]) -> Path:
+def write_batch_manifest(
+    result: RosterSheets, sha256: str, outcomes: Sequence[DeliveryOutcome]
+) -> Path:
     """`manifest.json` as DESIGN.md's Outputs say, extended with the sheet keys that make re-runs incremental."""
     roster = result.roster
     athletes = []
@@ -242,6 +244,6 @@ def write_manifest(result: RosterSheets, sha256: str, outcomes: Sequence[Deliver
         "warnings": [str(p) for p in roster.warnings],
         "summary_key": result.summary_key,
     }
-    path = outputs.write_manifest(result.folder, manifest)
+    path = outputs.write_manifest_json(result.folder, manifest)
     outputs.retire_key_journal(result.folder)
     return path

@@ -4,7 +4,7 @@ Every sample athlete's sheet is laid out once per round with the product's templ
 stylesheet, fonts and URL fetcher, then written twice from the same layout: plain and as
 PDF/UA-1 (the order alternates by round, so a drifting host favours neither). That prices
 tagging alone, which WeasyPrint adds while writing the PDF. The same sheets are then
-rendered the product's way (`Renderer.athlete_pdf`, tagged, laid-out blocks reused) to set
+rendered the product's way (`Renderer.athlete_pdf`, tagged, the stylesheet and fonts shared) to set
 that price against what a sheet costs in production. Prints one JSON object and a summary.
 """
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{figures['ms_write_tagged']} tagged: tagging adds {figures['ms_tagging']} ms, "
         f"×{figures['full_sheet_ratio']} a sheet laid out in full, "
         f"×{figures['product_ratio']} of the product's {figures['ms_product_tagged']} ms "
-        f"(blocks reused); PDFs ×{figures['bytes_ratio']} the bytes"
+        f"(stylesheet and fonts shared); PDFs ×{figures['bytes_ratio']} the bytes"
     )
 
 

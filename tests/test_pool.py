@@ -93,6 +93,26 @@ def test_progress_counts_sheets_as_workers_finish_them(
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 6
 
 
+def test_the_summary_is_rendered_alone_before_any_sheet(
+    tmp_path: Path, pooled: RenderSettings
+) -> None:
+    """Its process has the machine to itself: stopped once it is written, no sheet was started."""
+    written: list[Path] = []
+    items = assessments(6)
+    roster = Roster("harbor.xlsx", TEAM, tuple(a.athlete for a in items), TODAY)
+    summary = SummaryJob(summary_view(roster, items, RULES), tmp_path / "out" / "summary.pdf")
+    render_jobs(
+        jobs_into(tmp_path / "out", items),
+        Renderer(),
+        pooled,
+        stop=lambda: bool(written),
+        summary=summary,
+        written=lambda job: written.append(job.pdf),
+    )
+    assert written == [summary.pdf]
+    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["summary.pdf"]
+
+
 def test_workers_replaced_after_their_quota_still_render_every_sheet(
     tmp_path: Path, pooled: RenderSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -158,12 +158,16 @@ def _render_pooled(
     summary: SummaryJob | None,
     written: Callable[[Job], None],
 ) -> None:
-    """Render on `workers` spawned processes, the summary first (it is the longest job).
+    """Render the summary on a process of its own, then the sheets on `workers` spawned processes.
 
+    Laying out a summary of hundreds of rows takes a process to about three times a sheet
+    worker's memory, which the allocator keeps until the process ends: rendered beside the
+    sheet workers, or by one of them, it set the run's peak. Alone and first, its process
+    has ended before any sheet worker starts.
     Workers are replaced by running the jobs in generations of `TASKS_PER_WORKER` each, a
     fresh pool per generation: `max_tasks_per_child` can deadlock the pool on Python 3.11.
     """
-    items: list[Job] = [*([summary] if summary else []), *jobs]
+    items: list[Job] = list(jobs)
     done = [0]
 
     def finished(job: Job) -> None:
@@ -173,6 +177,8 @@ def _render_pooled(
             if progress:
                 progress(done[0], len(jobs))
 
+    if summary is not None:
+        _generation([summary], renderer, 1, finished, stop)
     generations = -(-len(items) // (workers * TASKS_PER_WORKER))
     step = -(-len(items) // generations)  # equal generations: no pool started for a few jobs
     for start in range(0, len(items), step):

@@ -60,7 +60,7 @@ def publish(review_root: Path, name: str, files: Sequence[Path], how_to: str) ->
     return target
 
 
-def tidy(review_root: Path) -> None:
+def restore_replaced_folders(review_root: Path) -> None:
     """Finish what a killed pass left: put a replaced folder back if its successor never arrived."""
     try:
         entries = sorted(os.scandir(review_root), key=lambda e: e.name)
@@ -133,7 +133,7 @@ def contents(folder: Path) -> dict[str, str | None]:
     return found
 
 
-def archive(folder: Path, archive_root: Path, day: date) -> Path:
+def archive_folder(folder: Path, archive_root: Path, day: date) -> Path:
     """Move an approved folder to `archive/<day>/review-<name>`, never over an earlier one."""
     parent = archive_root / day.isoformat()
     try:

@@ -37,7 +37,7 @@ def sheet(name: str, sha: str = "a" * 64) -> ReviewSheet:
 def open_one(ledger: Ledger, sheets: list[ReviewSheet], now: datetime = T0) -> int:
     """Open the Harbor Harriers review for a new batch; returns the batch id."""
     batch = ledger.start_batch(file="harbor.xlsx", sha256="f" * 64, now=now)
-    ledger.open_review(
+    ledger.record_review(
         folder="harbor-harriers-2026-11-22", batch_id=batch, team="Harbor Harriers",
         report_date=DAY, coach="Dana Brooks", coach_email="dana@example.org",
         attention=[("Leo Park", "a swollen calf")], sheets=sheets, now=now,

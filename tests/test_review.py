@@ -59,7 +59,7 @@ def test_tidy_puts_back_a_folder_whose_replacement_never_arrived(tmp_path: Path)
     (root / ".harbor-2026-11-22.0a1b2c3d.old").mkdir(parents=True)
     (root / ".harbor-2026-11-22.0a1b2c3d.old" / "maya-chen.pdf").write_bytes(b"%PDF")
     (root / ".ridge-2026-11-22.99aa88bb.tmp").mkdir()
-    review.tidy(root)
+    review.restore_replaced_folders(root)
     assert sorted(p.name for p in root.iterdir()) == ["harbor-2026-11-22"]
     assert (root / "harbor-2026-11-22" / "maya-chen.pdf").exists()
 
@@ -96,12 +96,12 @@ def test_contents_hash_regular_files_only(tmp_path: Path) -> None:
 def test_archiving_twice_on_one_day_keeps_both(tmp_path: Path, sheets: list[Path]) -> None:
     """The second folder of the same name gets " (2)"; neither replaces the other."""
     day = date(2026, 11, 23)
-    first = review.archive(
+    first = review.archive_folder(
         review.publish(tmp_path / "approved", "harbor-2026-11-22", sheets, "1"),
         tmp_path / "archive",
         day,
     )
-    second = review.archive(
+    second = review.archive_folder(
         review.publish(tmp_path / "approved", "harbor-2026-11-22", sheets, "2"),
         tmp_path / "archive",
         day,

@@ -82,7 +82,7 @@ _REVIEW_COLUMNS = (
 class ReviewQueries:
     """Batches under review: opened, moved on (approved, sent, deleted), listed."""
 
-    def open_review(
+    def record_review(
         self: Database,
         *,
         folder: str,

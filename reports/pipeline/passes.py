@@ -13,7 +13,7 @@ from pathlib import Path
 from reports import history, inbox, outputs, review
 from reports.errors import CrampReportsError, RosterError
 from reports.ledger import Ledger
-from reports.models import DeliveryOutcome, Problem
+from reports.models import Problem
 from reports.pipeline.deliveries import (
     LazySender,
     deliver_sheets,
@@ -112,7 +112,7 @@ def tidy(settings: Settings) -> None:
     for folder in (paths.out, paths.outbox, paths.archive, paths.rejected):
         outputs.remove_temporaries(folder)
     if reviewing(settings):
-        review.tidy(paths.review)
+        review.restore_replaced_folders(paths.review)
 
 
 def _locked_pass(
@@ -354,8 +354,3 @@ def _finish(
 def _describe(counts: Counter[str]) -> str:
     """`3 outbox, 1 skipped` style summary."""
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no athletes"
-
-
-def outcomes_summary(outcomes: list[DeliveryOutcome]) -> dict[str, int]:
-    """Count outcomes by status."""
-    return dict(Counter(o.status for o in outcomes))

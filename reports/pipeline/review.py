@@ -116,7 +116,7 @@ def open_review(
         )
     if not waiting:
         return None
-    ledger.open_review(
+    ledger.record_review(
         folder=name,
         batch_id=batch_id,
         team=roster.team.name,
@@ -256,7 +256,7 @@ def approve(
         _tell_coach("approved", row, settings, renderer, ledger, sender, now, outcomes=outcomes, not_sent=not_sent)  # fmt: skip
         _close_batch(ledger, row.batch_id, "approved", outcomes, now)
         ledger.set_review(row.folder, state="sent", now=now)
-    moved = review.archive(folder, settings.paths.archive, now.date())
+    moved = review.archive_folder(folder, settings.paths.archive, now.date())
     counts = dict(Counter(o.status for o in outcomes))
     log.info("%s approved: %s; archived as %s", folder.name, counts, moved)
     return ApprovalResult(row.folder, row.team, row.report_date, counts, tuple(not_sent), moved)

@@ -296,6 +296,21 @@ def test_a_summary_past_its_row_limit_says_who_is_left_out(
     assert "… and 1 more." in text and re.search(r"3\s?to see a doctor", text)
 
 
+def test_a_long_summary_with_chips_of_every_level_stays_a_small_attachment(
+    renderer: Renderer,
+) -> None:
+    """Chips are drawn as whole borders: 60 rows of info, watch and act chips stay under 500 KB.
+
+    Dotted chip borders were drawn dot by dot and took this summary to 1.7 MB.
+    """
+    roster = Roster(source="fed.xlsx", team=TEAM, athletes=(), report_date=TODAY)
+    findings = tuple(finding(rule) for rule in LEVELS if rule != "see-doctor")
+    team = [assess(f"Runner {n:02d}", findings, "high") for n in range(60)]
+    pdf = renderer.summary_pdf(roster, team, RULES)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 3
+    assert len(pdf) < 500_000, f"{len(pdf):,} bytes"
+
+
 def test_workbook_text_is_escaped_and_never_run(
     renderer: Renderer, caplog: pytest.LogCaptureFixture
 ) -> None:

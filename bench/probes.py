@@ -1,7 +1,7 @@
 """Single-process measurements, each run in a fresh interpreter: `python -m bench.probes NAME ...`.
 
-`naive ROSTER N`: N athletes' sheets the naive way (fresh `HTML().write_pdf()`, CSS
-inline, no shared fonts or stylesheet). `shared ROSTER N`: the same athletes with one
+`naive ROSTER N [tagged]`: N athletes' sheets the naive way (fresh `HTML().write_pdf()`,
+CSS inline, no shared fonts or stylesheet), plain or as the real path's tagged PDF/UA-1. `shared ROSTER N`: the same athletes with one
 Renderer (fonts and stylesheet shared) in one process. `profile ROSTER N`: cProfile of N
 sheets as a worker renders them. `parts ROSTER`: what each part of a typical sheet costs,
 and its time in each public step of WeasyPrint.
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.models import Assessment, Roster
-from reports.render import BUILTIN_TEMPLATES, STYLESHEET, Renderer
+from reports.render import BUILTIN_TEMPLATES, PDF_VARIANT, STYLESHEET, Renderer
 from reports.roster import read_roster
 from reports.rules import assess
 from reports.settings import LimitSettings, RuleSettings
@@ -53,9 +53,14 @@ def assessed(path: Path, count: int) -> tuple[Roster, list[Assessment]]:
     return roster, [assess(a, RULES, roster.report_date, roster.team.units) for a in athletes]
 
 
-def naive(path: Path, count: int) -> dict[str, Any]:
-    """ms per sheet: the project's templates, a fresh HTML per athlete, CSS inline, nothing shared."""
+def naive(path: Path, count: int, tagged: bool = False) -> dict[str, Any]:
+    """ms per sheet: the project's templates, a fresh HTML per athlete, CSS inline, nothing shared.
+
+    `tagged` writes the same tagged PDF/UA-1 the real path writes, rather than a plain PDF.
+    """
     from weasyprint import HTML
+
+    options = {"pdf_variant": PDF_VARIANT} if tagged else {}
 
     roster, assessments = assessed(path, count + 1)
     renderer = Renderer()  # Jinja only: templating is not what sharing saves
@@ -65,14 +70,15 @@ def naive(path: Path, count: int) -> dict[str, Any]:
 
     def one(item: Assessment) -> bytes:
         html = renderer.athlete_html(roster.team, item, roster.report_date, RULES)
-        return bytes(HTML(string=html.replace("</head>", inline, 1), base_url=base).write_pdf())
+        source = HTML(string=html.replace("</head>", inline, 1), base_url=base)
+        return bytes(source.write_pdf(**options))
 
     one(assessments[0])
     started = time.perf_counter()
     for item in assessments[1:]:
         one(item)
     elapsed = time.perf_counter() - started
-    return {"ms_per_sheet": elapsed / count * 1000, "sheets": count}
+    return {"ms_per_sheet": elapsed / count * 1000, "sheets": count, "tagged": tagged}
 
 
 def shared(path: Path, count: int) -> dict[str, Any]:
@@ -217,7 +223,7 @@ def main(argv: list[str]) -> None:
     """Run one probe and print its JSON."""
     name, *args = argv
     if name == "naive":
-        result = naive(Path(args[0]), int(args[1]))
+        result = naive(Path(args[0]), int(args[1]), tagged=args[2:] == ["tagged"])
     elif name == "shared":
         result = shared(Path(args[0]), int(args[1]))
     elif name == "profile":

@@ -12,7 +12,9 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
+from reports.case import is_minor
 from reports.errors import RosterError
 from reports.models import KM_PER_MILE, ML_PER_OZ, Roster
 from reports.roster import ROSTER_SUFFIXES, read_roster
@@ -703,3 +705,21 @@ def test_sheet_named_exactly_wins_over_an_alias(tmp_path: Path) -> None:
     roster = clean_roster(tmp_path, sheets)
     assert roster.athletes[0].weeks[0].miles == 20
     assert [p.location for p in roster.problems] == ["Mileage (old)"]
+
+
+def test_a_date_of_birth_after_the_report_date_is_warned_and_read_as_under_18(
+    tmp_path: Path,
+) -> None:
+    """A future birth date is a typo: named by its cell, and the athlete is kept a minor meanwhile."""
+    sheets = canonical_sheets()
+    sheets["Athletes"][0].append("Date of birth")
+    sheets["Athletes"][1].append(date(2062, 4, 9))  # Maya: 2062 for 2006
+    sheets["Athletes"][2].append(date(2006, 4, 9))  # Leo: 20, no warning
+    roster = clean_roster(tmp_path, sheets)
+    column = get_column_letter(len(sheets["Athletes"][0]))
+    assert warnings_at(roster) == {
+        f"Athletes!{column}2": '"4/9/2062" is a date of birth after the report date (11/22/2026) '
+        "— fix the year; until then Maya Chen is treated as under 18"
+    }
+    maya, leo, _ = roster.athletes
+    assert is_minor(maya, roster.report_date) and not is_minor(leo, roster.report_date)

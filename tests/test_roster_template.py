@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from reports.case import is_minor
 from reports.roster import read_roster, write_template
 from reports.roster.headers import ATHLETE_ALIASES, CRAMP_ALIASES, match_heading
 
@@ -42,10 +44,30 @@ def test_template_reads_with_no_warnings(template: Path) -> None:
     assert athlete.name == "Example Runner"
     assert len(athlete.weeks) == 4 and all(w.miles for w in athlete.weeks)
     assert len(athlete.incidents) == 1
+    assert (athlete.age, athlete.parent_email) == (17, "parent@example.org")
 
 
-# Athletes columns the canonical test roster leaves out: who is copied, who opted out.
-COACH_IN_THE_LOOP = ["Parent email", "Send sheet"]
+def test_a_date_of_birth_typed_in_the_template_makes_the_athlete_a_minor(
+    tmp_path: Path,
+) -> None:
+    """Date of birth is a date column, read as a date, and counts over Age."""
+    path = tmp_path / "roster.xlsx"
+    write_template(path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Athletes"]
+    sheet[f"{headings(sheet)['Age']}2"] = 30
+    sheet[f"{headings(sheet)['Date of birth']}2"] = date(2010, 3, 1)
+    book.save(path)
+    roster = read_roster(path)
+    assert roster.problems == ()
+    (athlete,) = roster.athletes
+    assert athlete.birth_date == date(2010, 3, 1)
+    assert is_minor(athlete, roster.report_date)
+
+
+# Athletes columns the canonical test roster leaves out: who is a minor, who is copied,
+# who opted out.
+COACH_IN_THE_LOOP = ["Age", "Date of birth", "Parent email", "Send sheet"]
 
 
 def fields(names: list[str], aliases: dict[str, str]) -> set[str]:
@@ -117,6 +139,8 @@ def test_template_freezes_headers_and_formats_dates(template: Path) -> None:
     assert book["Mileage"]["B2"].is_date and book["Cramps"]["B2"].is_date
     assert book["Mileage"].column_dimensions["B"].number_format == "m/d/yyyy"
     assert book["Team"]["B6"].number_format == "m/d/yyyy"
+    born = headings(book["Athletes"])["Date of birth"]
+    assert book["Athletes"].column_dimensions[born].number_format == "m/d/yyyy"
 
 
 def test_instructions_explain_every_column(template: Path) -> None:

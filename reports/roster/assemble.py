@@ -185,6 +185,23 @@ class _Late:
         return True
 
 
+def warn_unborn(
+    rows: Sequence[AthleteRow], report: date, problems: Problems, order: DateOrder
+) -> None:
+    """Warn about a date of birth after the report date: a typo, read as under 18 meanwhile."""
+    for row in rows:
+        born = row.athlete.birth_date
+        if born is not None and born > report:
+            problems.add(
+                "warning",
+                f"{show(written(born, order))} is a date of birth after the report date "
+                f"({written(report, order)}) — fix the year; until then "
+                f"{row.athlete.name} is treated as under 18",
+                row.who.sheet,
+                row.birth_cell,
+            )
+
+
 def weeks_by_athlete(
     mileage: MileageSheet | None,
     matched: Sequence[tuple[str, MileageEntry]],
@@ -283,6 +300,7 @@ def assemble(
             )
         return None
     late = _Late(problems, report, order)
+    warn_unborn(rows, report, problems, order)
     weeks, logged = weeks_by_athlete(mileage, matched, late)
     incidents = incidents_by_athlete(cramps, directory, late)
     if problems.errors or not rows:

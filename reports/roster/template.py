@@ -68,6 +68,20 @@ ATHLETES: Final = (
     Col("Condition", "Any health condition worth knowing, e.g. flat feet. Optional.", 18),
     Col("Coach note", "A line of your own printed on their sheet. Optional.", 30),
     Col(
+        "Age",
+        "Age in years. Under 18 on the report date: the sheet and email ask them to show it "
+        "to a parent or guardian, and salt tablets are never suggested. Fill in Age or Date "
+        "of birth for every athlete under 18.",
+        6,
+    ),
+    Col(
+        "Date of birth",
+        "Instead of Age, as a date: used only to tell whether they are under 18 on the "
+        "report date. When both are filled in, this one counts.",
+        13,
+        is_date=True,
+    ),
+    Col(
         "Parent email",
         "A parent's or guardian's address, copied on the athlete's email. Optional.",
         28,
@@ -274,7 +288,7 @@ def write_template(path: Path) -> None:
     sheets: dict[str, tuple[tuple[Col, ...], list[list[object]]]] = {
         "Athletes": (ATHLETES, [[EXAMPLE_NAME, "runner@example.org", None, "Varsity", "N", "N",
                                  "Y", 16, "N", None, "Example row: replace it with your team.",
-                                 None, "Y"]]),
+                                 17, None, "parent@example.org", "Y"]]),
         "Mileage": (MILEAGE, mileage),
         "Cramps": (CRAMPS, [[EXAMPLE_NAME, date(2026, 1, 29), "after", "calf", "mild", 6, None,
                              "usual", 12, "N", "Y", 55, "light", 2, None,

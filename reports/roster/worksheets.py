@@ -100,6 +100,7 @@ class AthleteRow:
     who: Who
     row: int
     athlete: Athlete
+    birth_cell: str | None = None  # where the Date of birth was read, for later warnings
 
 
 def read_athletes(sheet: SheetCells, rows: Iterable[NumberedRow]) -> list[AthleteRow] | None:
@@ -128,7 +129,9 @@ def read_athletes(sheet: SheetCells, rows: Iterable[NumberedRow]) -> list[Athlet
             )
         sheet.printed(person.cell, person.name)
         athlete = _athlete(sheet, number, row, header, person.name, fluid_unit)
-        athletes.append(AthleteRow(person, number, athlete))
+        born = header.columns.get("birth_date")
+        birth_cell = ref(born.index, number) if born and athlete.birth_date else None
+        athletes.append(AthleteRow(person, number, athlete, birth_cell))
     sheet.finish()
     return athletes
 

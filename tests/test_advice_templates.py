@@ -76,13 +76,17 @@ def stub_filters(units: Units) -> dict[str, Callable[[float], str]]:
     return {"distance": distance, "fluid": fluid, "temperature": temperature}
 
 
-def render(name: str, units: Units, minor: bool = False, level: str = "act") -> str:
-    """Render one advice template the way the sheet does, as plain lower-case text."""
+def render(
+    name: str, units: Units, minor: bool = False, level: str = "act", urgent: bool = False
+) -> str:
+    """Render one advice template with the sheet's context, as plain lower-case text."""
     env = Environment(
         loader=FileSystemLoader(ROOT / "templates"), autoescape=True, undefined=StrictUndefined
     )
     env.filters.update(stub_filters(units))
-    context: dict[str, object] = {"rules": RuleSettings(), "units": units, "minor": minor}
+    context: dict[str, object] = {
+        "rules": RuleSettings(), "units": units, "minor": minor, "urgent": urgent,
+    }  # fmt: skip
     if name != "general":
         context["finding"] = Finding(name, level, "Your cramp on Nov 15 …", STRENGTH[name])  # type: ignore[arg-type]
     return env.get_template(f"advice/{name}.html").render(context)
@@ -220,3 +224,18 @@ def test_every_advice_template_has_a_grade_and_a_source_listed_in_the_docs() -> 
         assert f"Evidence: {grade}" in section, name
         for key in keys:
             assert SOURCES[key].split(".")[0] in section, (name, key)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "says", "never"),
+    [
+        (True, "until a doctor has cleared you, do not run at all", "jog"),
+        (False, "walk a few minutes before you jog again", "do not run at all"),
+    ],
+)
+def test_cramp_response_on_an_urgent_sheet_says_not_to_run(
+    urgent: bool, says: str, never: str
+) -> None:
+    """Urgent: no running until cleared. Otherwise: walk, then jog again."""
+    text = plain(render("cramp-response", "miles", urgent=urgent))
+    assert says in text and never not in text

@@ -102,7 +102,7 @@ def pages_of(pdf: bytes) -> int:
 def advice_opening(renderer: Renderer, item: Finding, units: Units = "miles") -> str:
     """The first eight words of a finding's advice template, as plain text."""
     source = renderer.env.get_template(f"advice/{item.rule}.html")
-    markup = source.render(finding=item, rules=RULES, units=units, minor=False)
+    markup = source.render(finding=item, rules=RULES, units=units, minor=False, urgent=False)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", markup)).split()[:8])
 
 

@@ -230,7 +230,13 @@ def advice_words(rule: str, units: str, level: Level = "act") -> str:
     finding = Finding(rule, level, "evidence", "best supported")
     fragment = renderer._render(
         f"advice/{rule}.html",
-        {"finding": finding, "rules": RuleSettings(), "units": units, "minor": False},
+        {
+            "finding": finding,
+            "rules": RuleSettings(),
+            "units": units,
+            "minor": False,
+            "urgent": False,
+        },
     )
     return words(html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
 

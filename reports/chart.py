@@ -105,7 +105,7 @@ class SummaryRow:
         return self.assessment.athlete
 
     @property
-    def see_doctor(self) -> bool:
+    def sees_doctor(self) -> bool:
         """Whether this athlete should see a doctor first."""
         return sees_doctor(self.assessment)
 

@@ -132,7 +132,7 @@ def test_summary_row_counts_cramps_in_the_window_and_flags_doctor() -> None:
     item = Assessment(athlete, (Finding("see-doctor", "act", "3 cramps"),), "high")
     row = SummaryRow.of(item, TODAY, TODAY - timedelta(days=27))
     assert row.recent_cramps == 2
-    assert row.see_doctor and row.athlete is athlete
+    assert row.sees_doctor and row.athlete is athlete
     assert row.last_week == 22 and row.change == pytest.approx(22 / 21 - 1)
 
 

@@ -73,6 +73,17 @@ class LazySender:
             self._context.__exit__(kind, err, tb)
 
 
+@dataclass(frozen=True)
+class Mail:
+    """What every email of a pass is written and sent with, and the pass's time."""
+
+    settings: Settings
+    renderer: Renderer
+    ledger: Ledger
+    sender: LazySender
+    now: datetime
+
+
 def subject(renderer: Renderer, kind: str, **context: object) -> str:
     """The subject of a `kind` email ("athlete", "coach"…), from `email/<kind>-subject.txt`.
 
@@ -96,13 +107,9 @@ def _attachment_name(name: str, report_date: str) -> str:
 
 def deliver_sheets(
     prepared: RosterSheets,
-    settings: Settings,
-    renderer: Renderer,
-    ledger: Ledger,
-    sender: LazySender,
+    mail: Mail,
     *,
     batch_id: int,
-    now: datetime,
     stop: Callable[[], bool] = lambda: False,
 ) -> list[DeliveryOutcome]:
     """One outcome per sheet, in roster order; stops early (returning fewer) when `stop()` is true."""
@@ -110,37 +117,26 @@ def deliver_sheets(
     for sheet in prepared.sheets:
         if stop():
             break
-        outcomes.append(
-            _deliver_one(prepared, sheet, settings, renderer, ledger, sender, batch_id, now)
-        )
+        outcomes.append(_deliver_one(prepared, sheet, mail, batch_id))
     return outcomes
 
 
 def _deliver_one(
-    prepared: RosterSheets,
-    sheet: Sheet,
-    settings: Settings,
-    renderer: Renderer,
-    ledger: Ledger,
-    sender: LazySender,
-    batch_id: int,
-    now: datetime,
+    prepared: RosterSheets, sheet: Sheet, mail: Mail, batch_id: int
 ) -> DeliveryOutcome:
     """Decide, record and send one athlete's message."""
     athlete = sheet.assessment.athlete
-    settled = settled_outcome(prepared, sheet, settings, ledger)
+    settled = settled_outcome(prepared, sheet, mail.settings, mail.ledger)
     if settled is not None:
         return settled
-    email = athlete_email(prepared, sheet, settings, renderer)
+    email = athlete_email(prepared, sheet, mail.settings, mail.renderer)
     try:
-        message = email.build(settings, sheet.pdf.read_bytes(), now)
+        message = email.build(mail.settings, sheet.pdf.read_bytes(), mail.now)
     except DeliveryError as err:
         return DeliveryOutcome(athlete.name, athlete.email, "skipped", str(err))
     return send_recorded(
         message,
-        ledger,
-        sender,
-        now,
+        mail,
         record=email.record(batch_id, prepared.roster.team.name),
         outcome=partial(DeliveryOutcome, athlete.name, athlete.email),
     )
@@ -247,14 +243,13 @@ def athlete_email(
 
 def send_recorded(
     message: EmailMessage,
-    ledger: Ledger,
-    sender: LazySender,
-    now: datetime,
+    mail: Mail,
     *,
     record: dict[str, object],
     outcome: Callable[[str, str], DeliveryOutcome],
 ) -> DeliveryOutcome:
     """Record pending, send, record the result: a crash in between leaves a pending row to resend."""
+    ledger, sender, now = mail.ledger, mail.sender, mail.now
     msg_id = str(record["msg_id"])
     raw = deliver.message_bytes(message)  # exactly what is sent, so a resend is identical
     ledger.record_pending(**record, raw=raw, now=now)  # type: ignore[arg-type]
@@ -279,13 +274,9 @@ def send_recorded(
 def send_coach_summary(
     prepared: RosterSheets,
     outcomes: list[DeliveryOutcome],
-    settings: Settings,
-    renderer: Renderer,
-    ledger: Ledger,
-    sender: LazySender,
+    mail: Mail,
     *,
     batch_id: int,
-    now: datetime,
     review: dict[str, Any] | None = None,
 ) -> DeliveryOutcome | None:
     """One summary email to the coach for each summary not yet sent (same sheets: no resend).
@@ -294,6 +285,7 @@ def send_coach_summary(
     review" email, a message of its own beside the summary sent after delivery.
     """
     team = prepared.roster.team
+    settings, renderer, ledger = mail.settings, mail.renderer, mail.ledger
     # Whether this exact summary went out is the ledger's to say, not this batch's outcomes:
     # after a crash between the last athlete and the summary, every athlete is "unchanged"
     # on the next pass, yet the coach has not had the summary.
@@ -334,16 +326,14 @@ def send_coach_summary(
             attachment=prepared.summary_pdf.read_bytes(),
             attachment_name=f"Team summary {team.name} {report_date}.pdf",
             msg_id=msg_id,
-            date=now,
+            date=mail.now,
         )
     except DeliveryError as err:
         log.warning("coach summary not sent: %s", err)
         return None
     return send_recorded(
         message,
-        ledger,
-        sender,
-        now,
+        mail,
         record=dict(
             batch_id=batch_id,
             team=team.name,

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
 from email.utils import parseaddr
 from functools import partial
 from typing import Any
 
 from reports import deliver
 from reports.errors import DeliveryError
-from reports.ledger import Ledger
 from reports.models import DeliveryOutcome
-from reports.pipeline.deliveries import LazySender, send_recorded, subject
-from reports.render import Renderer
-from reports.settings import Settings
+from reports.pipeline.deliveries import Mail, send_recorded, subject
 
 log = logging.getLogger(__name__)
 
@@ -24,20 +20,16 @@ NOTICE_TEAM = "\0notices"
 
 
 def send_notice(
+    mail: Mail,
     *,
     to: Sequence[tuple[str, str]],
     template: str,
     context: dict[str, Any],
     key: str,
-    attachment: tuple[bytes, str] | None,
-    settings: Settings,
-    renderer: Renderer,
-    ledger: Ledger,
-    sender: LazySender,
     batch_id: int,
-    now: datetime,
 ) -> list[DeliveryOutcome]:
     """Email one notice to each (name, address) once: `key` says what it is about (ledger)."""
+    settings, renderer, ledger = mail.settings, mail.renderer, mail.ledger
     if settings.delivery.mode == "off":
         return []
     text = renderer.email_text(template, context)
@@ -57,10 +49,10 @@ def send_notice(
                 subject=title,
                 text=text,
                 html=None,
-                attachment=attachment[0] if attachment else None,
-                attachment_name=attachment[1] if attachment else None,
+                attachment=None,
+                attachment_name=None,
                 msg_id=msg_id,
-                date=now,
+                date=mail.now,
             )
         except DeliveryError as err:
             log.warning("%s not sent to %s: %s", title, addr, err)
@@ -68,9 +60,7 @@ def send_notice(
         outcomes.append(
             send_recorded(
                 message,
-                ledger,
-                sender,
-                now,
+                mail,
                 record=dict(
                     batch_id=batch_id,
                     team=NOTICE_TEAM,
@@ -87,34 +77,26 @@ def send_notice(
 
 
 def send_rejection(
+    mail: Mail,
     file: str,
     sha256: str,
     lines: Sequence[str],
     coach_email: str | None,
-    settings: Settings,
-    renderer: Renderer,
-    ledger: Ledger,
-    sender: LazySender,
     *,
     batch_id: int,
-    now: datetime,
 ) -> list[DeliveryOutcome]:
     """A rejected workbook's errors to its coach and `[delivery] admin`, once per file content."""
+    settings = mail.settings
     to = [("Coach", coach_email)] if coach_email else []
     if settings.delivery.admin:
         to.append(parseaddr(settings.delivery.admin))
     if not to:
         return []
     return send_notice(
+        mail,
         to=to,
         template="rejected",
         context={"file": file, "lines": list(lines), "rejected": settings.paths.rejected.name},
         key=f"rejected\0{sha256 or file}",
-        attachment=None,
-        settings=settings,
-        renderer=renderer,
-        ledger=ledger,
-        sender=sender,
         batch_id=batch_id,
-        now=now,
     )

@@ -16,6 +16,7 @@ from reports.ledger import Ledger
 from reports.models import Problem
 from reports.pipeline.deliveries import (
     LazySender,
+    Mail,
     deliver_sheets,
     send_coach_summary,
 )
@@ -145,29 +146,24 @@ def _locked_pass(
             if reviewing(settings)
             else []
         )
-        renderer: Renderer | None = None
+        mail: Mail | None = None
         for path in files:
             if stop():
                 break
-            if renderer is None:
+            if mail is None:
                 renderer = Renderer(settings.render.templates, settings.render.page_size)
-            result = _take_workbook(path, settings, renderer, ledger, sender, now, progress, stop)
+                mail = Mail(settings, renderer, ledger, sender, now)
+            result = _take_workbook(path, mail, progress, stop)
             if result is not None:
                 results.append(result)
     return PassResult(tuple(results), resent, tuple(approvals))
 
 
 def _take_workbook(
-    path: Path,
-    settings: Settings,
-    renderer: Renderer,
-    ledger: Ledger,
-    sender: LazySender,
-    now: datetime,
-    progress: Progress | None,
-    stop: Callable[[], bool],
+    path: Path, mail: Mail, progress: Progress | None, stop: Callable[[], bool]
 ) -> WorkbookResult | None:
     """Process one workbook; a rejected one is filed with its report and never stops the pass."""
+    settings, ledger, now = mail.settings, mail.ledger, mail.now
     try:
         sha = inbox.sha256_of(path)
     except CrampReportsError:
@@ -179,9 +175,8 @@ def _take_workbook(
 
     def notify(coach_email: str | None) -> Callable[[list[str]], object]:
         return lambda lines: send_rejection(
-            path.name, sha, lines, coach_email, settings, renderer, ledger, sender,
-            batch_id=batch_id, now=now,
-        )  # fmt: skip
+            mail, path.name, sha, lines, coach_email, batch_id=batch_id
+        )
 
     try:
         roster = with_font_warnings(read_roster(path, settings.limits, follow_links=False))
@@ -199,7 +194,7 @@ def _take_workbook(
         prepared = prepare_sheets(
             roster,
             settings,
-            renderer,
+            mail.renderer,
             settings.paths.out,
             progress=progress,
             stop=stop,
@@ -207,17 +202,13 @@ def _take_workbook(
         )
         held = None  # the outcomes of a batch put in review/ for the coach
         if reviewing(settings) and not stop():
-            held = open_review(
-                prepared, settings, renderer, ledger, sender, batch_id=batch_id, now=now
-            )
+            held = open_review(prepared, mail, batch_id=batch_id)
         if held is not None:
             outcomes = held
         elif stop():
             outcomes = []
         else:
-            outcomes = deliver_sheets(
-                prepared, settings, renderer, ledger, sender, batch_id=batch_id, now=now, stop=stop
-            )
+            outcomes = deliver_sheets(prepared, mail, batch_id=batch_id, stop=stop)
         counts = Counter(o.status for o in outcomes)
         if len(outcomes) < len(prepared.sheets):
             log.info(
@@ -226,16 +217,7 @@ def _take_workbook(
             outcome, moved = "stopped", None
         else:
             if held is None:  # under review, the coach had the "ready for review" email
-                send_coach_summary(
-                    prepared,
-                    outcomes,
-                    settings,
-                    renderer,
-                    ledger,
-                    sender,
-                    batch_id=batch_id,
-                    now=now,
-                )
+                send_coach_summary(prepared, outcomes, mail, batch_id=batch_id)
             write_batch_manifest(prepared, sha, outcomes)
             remember_sheets(prepared, ledger, batch_id)
             outcome = "processed" if held is None else IN_REVIEW

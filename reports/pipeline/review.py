@@ -26,6 +26,7 @@ from reports.models import DeliveryOutcome
 from reports.pipeline.deliveries import (
     AthleteEmail,
     LazySender,
+    Mail,
     athlete_email,
     doctor_first,
     send_coach_summary,
@@ -71,20 +72,14 @@ def folder_name(team: str, report_date: date) -> str:
 
 
 def open_review(
-    prepared: RosterSheets,
-    settings: Settings,
-    renderer: Renderer,
-    ledger: Ledger,
-    sender: LazySender,
-    *,
-    batch_id: int,
-    now: datetime,
+    prepared: RosterSheets, mail: Mail, *, batch_id: int
 ) -> list[DeliveryOutcome] | None:
     """Put a batch's sendable sheets in review/ and email the coach; None when none is to send.
 
     An empty list means "not now": the coach's approval of this team and date is still
     arriving in approved/, and this roster waits in the inbox until that one is sent.
     """
+    settings, renderer, ledger, now = mail.settings, mail.renderer, mail.ledger, mail.now
     outcomes: list[DeliveryOutcome] = []
     waiting: list[tuple[Sheet, AthleteEmail]] = []
     roster = prepared.roster
@@ -144,17 +139,7 @@ def open_review(
         "approved": _shown(settings.paths.approved, settings),
         "how_to": review.HOW_TO,
     }
-    send_coach_summary(
-        prepared,
-        outcomes,
-        settings,
-        renderer,
-        ledger,
-        sender,
-        batch_id=batch_id,
-        now=now,
-        review=where,
-    )
+    send_coach_summary(prepared, outcomes, mail, batch_id=batch_id, review=where)
     return outcomes
 
 
@@ -198,29 +183,23 @@ def review_pass(
     """Send every approved folder that has settled, note deleted ones, remind about old ones."""
     paths = settings.paths
     renderer = Renderer(settings.render.templates, settings.render.page_size)
+    mail = Mail(settings, renderer, ledger, sender, now)
     results = []
     for folder in review.ready(
         paths.approved, min_age_seconds=min_age_seconds, now=now.timestamp()
     ):
-        result = approve(folder, settings, renderer, ledger, sender, now=now)
+        result = approve(folder, mail)
         if result is not None:
             results.append(result)
     if review.roots_present(paths.review, paths.approved):
         _note_deleted(settings, ledger, now)
-        _remind(settings, renderer, ledger, sender, now)
+        _remind(mail)
     return results
 
 
-def approve(
-    folder: Path,
-    settings: Settings,
-    renderer: Renderer,
-    ledger: Ledger,
-    sender: LazySender,
-    *,
-    now: datetime,
-) -> ApprovalResult | None:
+def approve(folder: Path, mail: Mail) -> ApprovalResult | None:
     """Send the sheets whose PDFs are still in an approved folder, then archive it."""
+    settings, ledger, now = mail.settings, mail.ledger, mail.now
     row = ledger.review(folder.name)
     if row is None:
         log.warning(
@@ -244,7 +223,7 @@ def approve(
                 outcomes.append(withheld(CHANGED))
                 not_sent.append(sheet.pdf)
             else:
-                outcomes.append(_send(sheet, out, row, settings, ledger, sender, now))
+                outcomes.append(_send(sheet, out, row, mail))
         ours = {s.pdf for s in sheets} | KNOWN_FILES
         not_sent += [name for name in found if name not in ours]
         note_in_manifest(
@@ -253,7 +232,7 @@ def approve(
             {s.athlete_key: (o.status, o.detail) for s, o in zip(sheets, outcomes, strict=True)},
             settings.paths.out,
         )
-        _tell_coach("approved", row, settings, renderer, ledger, sender, now, outcomes=outcomes, not_sent=not_sent)  # fmt: skip
+        _tell_coach("approved", row, mail, outcomes=outcomes, not_sent=not_sent)
         _close_batch(ledger, row.batch_id, "approved", outcomes, now)
         ledger.set_review(row.folder, state="sent", now=now)
     moved = review.archive_folder(folder, settings.paths.archive, now.date())
@@ -262,20 +241,12 @@ def approve(
     return ApprovalResult(row.folder, row.team, row.report_date, counts, tuple(not_sent), moved)
 
 
-def _send(
-    sheet: ReviewSheet,
-    out: Path,
-    row: ReviewRow,
-    settings: Settings,
-    ledger: Ledger,
-    sender: LazySender,
-    now: datetime,
-) -> DeliveryOutcome:
+def _send(sheet: ReviewSheet, out: Path, row: ReviewRow, mail: Mail) -> DeliveryOutcome:
     """Send one approved athlete's sheet, read from out/ and checked against the ledger's hash."""
     outcome = partial(DeliveryOutcome, sheet.name, sheet.email)
-    status = ledger.sheet_status(row.team, sheet.athlete_key, sheet.sheet_key)
+    status = mail.ledger.sheet_status(row.team, sheet.athlete_key, sheet.sheet_key)
     if status == "sent":  # by an earlier pass on this folder that was killed
-        return outcome(sender.status, "sent after the coach's review")
+        return outcome(mail.sender.status, "sent after the coach's review")
     if status == "pending":
         return outcome("failed", "the mail server was unreachable; it will be sent on the next pass")  # fmt: skip
     try:
@@ -293,16 +264,11 @@ def _send(
         sheet.subject, sheet.text, sheet.html, sheet.attachment_name,
     )  # fmt: skip
     try:
-        message = email.build(settings, pdf, now)
+        message = email.build(mail.settings, pdf, mail.now)
     except DeliveryError as err:
         return outcome("skipped", str(err))
     return send_recorded(
-        message,
-        ledger,
-        sender,
-        now,
-        record=email.record(row.batch_id, row.team),
-        outcome=outcome,
+        message, mail, record=email.record(row.batch_id, row.team), outcome=outcome
     )
 
 
@@ -348,33 +314,24 @@ def _note_deleted(settings: Settings, ledger: Ledger, now: datetime) -> None:
         log.info("%s was deleted: nothing from it is sent", row.folder)
 
 
-def _remind(
-    settings: Settings, renderer: Renderer, ledger: Ledger, sender: LazySender, now: datetime
-) -> None:
+def _remind(mail: Mail) -> None:
     """One reminder to the coach for each folder that has waited `review_reminder_days`."""
+    settings, ledger, now = mail.settings, mail.ledger, mail.now
     wait = timedelta(days=settings.delivery.review_reminder_days)
     for row in ledger.reviews("waiting"):
         if row.reminded is not None or now - row.created < wait:
             continue
         if review.place(settings.paths.review, settings.paths.approved, row.folder) != "review":
             continue
-        _tell_coach("reminder", row, settings, renderer, ledger, sender, now, waited=(now - row.created).days)  # fmt: skip
+        _tell_coach("reminder", row, mail, waited=(now - row.created).days)
         ledger.set_review(row.folder, state="waiting", now=now, reminded=True)
 
 
-def _tell_coach(
-    template: str,
-    row: ReviewRow,
-    settings: Settings,
-    renderer: Renderer,
-    ledger: Ledger,
-    sender: LazySender,
-    now: datetime,
-    **extra: Any,
-) -> None:
+def _tell_coach(template: str, row: ReviewRow, mail: Mail, **extra: Any) -> None:
     """A plain-text email about a review to the team's coach, once (the ledger remembers)."""
     if not row.coach_email:
         return
+    settings = mail.settings
     context = {
         "team": row.team,
         "report_date": row.report_date,
@@ -385,17 +342,12 @@ def _tell_coach(
     }
     try:  # the sheets are out; a broken template must not hold the folder back
         send_notice(
+            mail,
             to=[(row.coach or "Coach", row.coach_email)],
             template=template,
             context=context,
             key=f"{template}\0{row.folder}\0{row.batch_id}",
-            attachment=None,
-            settings=settings,
-            renderer=renderer,
-            ledger=ledger,
-            sender=sender,
             batch_id=row.batch_id,
-            now=now,
         )
     except RenderError as err:
         log.warning("the %s email to %s was not sent: %s", template, row.coach_email, err)

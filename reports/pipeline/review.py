@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -145,20 +145,12 @@ def open_review(
 
 def _kept(sheet: Sheet, email: AthleteEmail) -> ReviewSheet:
     """What the ledger keeps of a waiting sheet: its PDF's hash and its email's parts."""
-    return ReviewSheet(
-        athlete_key=email.athlete_key,
-        name=email.name,
-        email=email.email,
-        cc=email.cc,
-        pdf=sheet.pdf.name,
-        sha256=_sha256(sheet.pdf),
-        sheet_key=email.sheet_key,
-        msg_id=email.msg_id,
-        subject=email.subject,
-        text=email.text,
-        html=email.html,
-        attachment_name=email.attachment_name,
-    )
+    return ReviewSheet(pdf=sheet.pdf.name, sha256=_sha256(sheet.pdf), **asdict(email))
+
+
+def _email_of(sheet: ReviewSheet) -> AthleteEmail:
+    """The waiting sheet's email as it was made when the batch went into review."""
+    return AthleteEmail(**{f.name: getattr(sheet, f.name) for f in fields(AthleteEmail)})
 
 
 def _sha256(pdf: Path) -> str:
@@ -259,10 +251,7 @@ def _send(sheet: ReviewSheet, out: Path, row: ReviewRow, mail: Mail) -> Delivery
             "a newer roster for this team and date replaced this sheet in out/; it goes "
             "through its own review",
         )
-    email = AthleteEmail(
-        sheet.athlete_key, sheet.name, sheet.email, sheet.cc, sheet.sheet_key, sheet.msg_id,
-        sheet.subject, sheet.text, sheet.html, sheet.attachment_name,
-    )  # fmt: skip
+    email = _email_of(sheet)
     try:
         message = email.build(mail.settings, pdf, mail.now)
     except DeliveryError as err:
